@@ -1,0 +1,124 @@
+"""`flask --app wsgi schemes ...` and `flask --app wsgi users ...`."""
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from accounts import services
+from accounts.models import ROLES, Scheme, User
+from accounts.passwords import password_problem
+from core.services import audit
+from extensions import db
+from havens.models import Venue
+from patrols.models import Team
+
+schemes = AppGroup("schemes", help="Manage schemes (one per town).")
+users = AppGroup("users", help="Manage the people who sign in.")
+
+
+def _scheme(name: str) -> Scheme:
+    scheme = db.session.scalar(select(Scheme).filter_by(name=name))
+    if scheme is None:
+        raise click.ClickException(f"No scheme called {name!r}.")
+    return scheme
+
+
+def _person(username: str) -> User:
+    user = services.find_by_login(username)
+    if user is None:
+        raise click.ClickException(f"No one with username or email {username!r}.")
+    return user
+
+
+def _check_password(_ctx, _param, value: str | None) -> str | None:
+    problem = password_problem(value) if value else None
+    if problem:
+        raise click.BadParameter(problem)
+    return value
+
+
+@schemes.command("create")
+@click.argument("name")
+def create_scheme(name: str) -> None:
+    """Create a scheme called NAME."""
+    if db.session.scalar(select(Scheme).filter_by(name=name)):
+        raise click.ClickException(f"A scheme called {name!r} exists already.")
+    scheme = Scheme(name=name)
+    db.session.add(scheme)
+    db.session.flush()
+    audit("scheme_created", scheme, scheme_id=scheme.id, via="cli")
+    db.session.commit()
+    click.echo(f"Created scheme {name!r}.")
+
+
+@users.command("create")
+@click.option("--scheme", "scheme_name", required=True, help="The scheme's name.")
+@click.option("--name", required=True, help="The person's full name.")
+@click.option("--username", required=True)
+@click.option("--email")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(list(ROLES)))
+@click.option("--venue", "venues", multiple=True, help="A venue's name (venue staff).")
+@click.option("--team", "teams", multiple=True, help="A team's name (pastors).")
+@click.option("--leads", multiple=True, help="A team's name this person leads.")
+@click.option(
+    "--password", prompt=True, hide_input=True, confirmation_prompt=True, callback=_check_password
+)
+def create_user(scheme_name, name, username, email, roles, venues, teams, leads, password) -> None:
+    """Add a person who can sign in."""
+    scheme = _scheme(scheme_name)
+    if services.find_by_login(username) or (email and services.find_by_login(email)):
+        raise click.ClickException("Someone already has that username or email.")
+    user = services.create_person(
+        scheme,
+        name,
+        username,
+        password,
+        email=email,
+        roles=set(roles),
+        venues=_named(Venue, scheme, venues),
+        teams=_named(Team, scheme, teams),
+        leads=_named(Team, scheme, leads),
+    )
+    db.session.commit()
+    click.echo(f"Created {user.username} ({', '.join(sorted(user.roles))}).")
+
+
+def _named(model, scheme: Scheme, names: tuple[str, ...]) -> list:
+    """The scheme's venues or teams with these names; an unknown name is an error."""
+    found = db.session.scalars(
+        select(model).filter_by(scheme_id=scheme.id).where(model.name.in_(names))
+    ).all()
+    missing = set(names) - {row.name for row in found}
+    if missing:
+        raise click.ClickException(f"Not found in {scheme.name}: {', '.join(sorted(missing))}")
+    return list(found)
+
+
+@users.command("list")
+def list_users() -> None:
+    """List everyone, with their roles."""
+    for user in db.session.scalars(select(User).order_by(User.scheme_id, User.username)):
+        state = "" if user.active else " (disabled)"
+        click.echo(f"{user.scheme.name}\t{user.username}\t{','.join(sorted(user.roles))}{state}")
+
+
+@users.command("disable")
+@click.argument("username")
+def disable_user(username: str) -> None:
+    """Stop someone signing in and end their sessions everywhere."""
+    user = _person(username)
+    services.set_active(user, False)
+    audit("person_updated", user, active=False, via="cli")
+    db.session.commit()
+    click.echo(f"Disabled {user.username}; their sessions have ended.")
+
+
+@users.command("reset-link")
+@click.argument("username")
+@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
+def reset_link(username: str, base_url: str) -> None:
+    """Print a one-time link that lets someone set a new password."""
+    user = _person(username)
+    token = services.issue_reset(user, issued_by=None)
+    db.session.commit()
+    click.echo(f"{base_url.rstrip('/')}/reset/{token}")

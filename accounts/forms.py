@@ -1,0 +1,102 @@
+"""Forms for signing in, passwords and managing people."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from accounts.passwords import password_problem
+
+LANGUAGES = {"en_GB": "English", "pl": "Polski"}
+
+
+def strong_password(_form, field) -> None:
+    """WTForms validator for the password rules."""
+    problem = password_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+class CheckboxesField(SelectMultipleField):
+    """A list of checkboxes: easier to tap than a multiple select."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class SignInForm(FlaskForm):
+    username = StringField(
+        _l("Username or email"),
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(max=256)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class NewPasswordForm(FlaskForm):
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), strong_password],
+        render_kw={"autocomplete": "new-password", "minlength": 8},
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(_l("Language"), choices=list(LANGUAGES.items()))
+
+
+class PersonForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    username = StringField(
+        _l("Username"),
+        validators=[
+            DataRequired(),
+            Length(min=3, max=80),
+            Regexp(
+                r"^[a-z0-9._-]+$",
+                message=_l("Use lower-case letters, digits, dots, dashes or underscores."),
+            ),
+        ],
+        render_kw={"autocapitalize": "none", "spellcheck": "false"},
+    )
+    email = EmailField(
+        _l("Email (optional)"),
+        validators=[
+            Optional(),
+            Length(max=254),
+            Regexp(
+                r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                message=_l("Enter an email address such as name@example.org."),
+            ),
+        ],
+    )
+    roles = CheckboxesField(_l("Roles"))
+    venues = CheckboxesField(_l("Venues (for venue staff)"), coerce=int)
+    teams = CheckboxesField(_l("Teams (for Street Pastors)"), coerce=int)
+    leads = CheckboxesField(_l("Team leader of"), coerce=int)
+    active = BooleanField(_l("Can sign in"), default=True)

@@ -1,0 +1,142 @@
+"""Schemes, people, their roles and memberships, sessions and reset links."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.timeutil import utcnow
+from extensions import db
+
+# Translators: role names as shown to coordinators when they set someone's roles.
+ROLES = {
+    "coordinator": _l("Coordinator"),
+    "venue_staff": _l("Venue staff"),
+    "pastor": _l("Street Pastor"),
+    "partner": _l("Partner"),
+}
+
+
+class Scheme(db.Model):
+    """One town's network; every venue, team and person belongs to one."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+venue_staff = db.Table(
+    "venue_staff",
+    db.Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("venue_id", ForeignKey("venue.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class TeamMember(db.Model):
+    """A person's membership of a pastor team; leaders start and end patrols."""
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("team.id", ondelete="CASCADE"), primary_key=True
+    )
+    is_leader: Mapped[bool] = mapped_column(default=False)
+
+    team: Mapped[Team] = relationship()  # noqa: F821  (patrols.models)
+
+
+class UserRole(db.Model):
+    """One role held by one person; a person may hold several."""
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+    __table_args__ = (CheckConstraint(f"role IN {tuple(ROLES)}", name="known_role"),)
+
+
+class User(db.Model):
+    """A person who signs in. Never a member of the public."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("scheme.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    locale: Mapped[str | None] = mapped_column(String(10))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    scheme: Mapped[Scheme] = relationship()
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan")
+    venues: Mapped[list[Venue]] = relationship(secondary=venue_staff)  # noqa: F821
+    team_rows: Mapped[list[TeamMember]] = relationship(cascade="all, delete-orphan")
+
+    # Set by the session loader: the token of the session this request belongs to.
+    session_token = None
+
+    @property
+    def roles(self) -> set[str]:
+        """The names of the roles this person holds."""
+        return {row.role for row in self.role_rows}
+
+    @roles.setter
+    def roles(self, names: set[str]) -> None:
+        keep = [row for row in self.role_rows if row.role in names]
+        have = {row.role for row in keep}
+        self.role_rows = keep + [UserRole(role=name) for name in sorted(set(names) - have)]
+
+    def has_role(self, *names: str) -> bool:
+        """True when this person holds any of the named roles."""
+        return bool(self.roles.intersection(names))
+
+    @property
+    def teams(self) -> list[Team]:  # noqa: F821
+        """The pastor teams this person belongs to."""
+        return [row.team for row in self.team_rows]
+
+    # Flask-Login's interface. The id it stores in the cookie is the session
+    # token, not the user id, so a session can be ended on the server.
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str | None:
+        return self.session_token
+
+
+class UserSession(db.Model):
+    """A signed-in session, revocable on the server. Only a hash of its token is kept."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(20))
+
+    user: Mapped[User] = relationship()
+
+
+class PasswordReset(db.Model):
+    """A one-time link a coordinator hands over in person. Only a hash of its token is kept."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -1,0 +1,127 @@
+"""State changes for people: signing in and out, passwords, roles and memberships."""
+
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+
+from accounts.models import PasswordReset, Scheme, TeamMember, User
+from accounts.passwords import hash_password, verify_password
+from accounts.sessions import end_all_sessions, end_current_session, start_session, token_hash
+from core.services import audit
+from core.timeutil import utcnow
+from extensions import db
+
+
+def find_by_login(name: str) -> User | None:
+    """The person whose username or email this is, ignoring case."""
+    name = name.strip().lower()
+    stmt = select(User).where(or_(User.username == name, func.lower(User.email) == name))
+    return db.session.scalar(stmt)
+
+
+def authenticate(name: str, password: str) -> User | None:
+    """The active person with these credentials, or None, taking the same time either way."""
+    user = find_by_login(name)
+    ok = verify_password(user.password_hash if user else None, password)
+    return user if ok and user.active else None
+
+
+def sign_in(user: User) -> str:
+    """Open a session for this person, audit it, and return its token."""
+    token = start_session(user)
+    audit("signed_in", user, actor=user)
+    db.session.commit()
+    return token
+
+
+def sign_out(user: User) -> None:
+    """End this request's session."""
+    end_current_session(user)
+    audit("signed_out", user, actor=user)
+    db.session.commit()
+
+
+def set_password(user: User, password: str, actor: User | None = None) -> None:
+    """Store a new password and end every session this person has open."""
+    user.password_hash = hash_password(password)
+    end_all_sessions(user, "password")
+    audit("password_changed", user, actor=actor or user)
+
+
+def create_person(scheme: Scheme, name: str, username: str, password: str | None, **fields) -> User:
+    """Add a person; without a password they can only sign in through a reset link."""
+    unusable = "!" + secrets.token_hex(16)  # never a valid Argon2 hash
+    user = User(
+        scheme_id=scheme.id,
+        name=name,
+        username=username.strip().lower(),
+        password_hash=hash_password(password) if password else unusable,
+    )
+    db.session.add(user)
+    update_person(user, **fields)
+    db.session.flush()
+    audit("person_created", user)
+    return user
+
+
+def update_person(
+    user: User,
+    email: str | None = None,
+    roles: set[str] = frozenset(),
+    venues: list = (),
+    teams: list = (),
+    leads: list = (),
+    active: bool = True,
+) -> None:
+    """Set a person's roles, memberships and whether they may sign in."""
+    user.email = (email or "").strip().lower() or None
+    user.roles = set(roles)
+    user.venues = list(venues)
+    leader_ids = {team.id for team in leads}
+    members = {team.id: team for team in [*teams, *leads]}
+    user.team_rows = [
+        TeamMember(team=team, is_leader=team.id in leader_ids) for team in members.values()
+    ]
+    set_active(user, active)
+
+
+def set_active(user: User, active: bool) -> None:
+    """Allow or stop signing in; stopping ends every session at once."""
+    if user.active and not active:
+        end_all_sessions(user, "disabled")
+    user.active = active
+
+
+def issue_reset(user: User, issued_by: User | None) -> str:
+    """Make a one-time reset link token, replacing any earlier unused one."""
+    now = utcnow()
+    for old in db.session.scalars(select(PasswordReset).filter_by(user_id=user.id, used_at=None)):
+        old.used_at = now
+    token = secrets.token_urlsafe(24)
+    hours = current_app.config["RESET_LINK_HOURS"]
+    db.session.add(
+        PasswordReset(
+            token_hash=token_hash(token),
+            user_id=user.id,
+            issued_by_id=issued_by.id if issued_by else None,
+            expires_at=now + timedelta(hours=hours),
+        )
+    )
+    audit("reset_link_issued", user, actor=issued_by)
+    return token
+
+
+def valid_reset(token: str) -> PasswordReset | None:
+    """The unused, unexpired reset this token belongs to."""
+    reset = db.session.scalar(select(PasswordReset).filter_by(token_hash=token_hash(token)))
+    if reset is None or reset.used_at is not None or reset.expires_at < utcnow():
+        return None
+    return reset
+
+
+def use_reset(reset: PasswordReset, password: str) -> None:
+    """Set the password through a reset link, which then stops working."""
+    reset.used_at = utcnow()
+    set_password(reset.user, password, actor=reset.user)

@@ -1,0 +1,77 @@
+"""Server-side sessions, so signing out or disabling a person ends them everywhere."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from accounts.models import User, UserSession
+from core.timeutil import utcnow
+from extensions import db
+
+# Writing last_seen on every request would make every page view a write.
+TOUCH_EVERY = timedelta(seconds=60)
+
+
+def token_hash(token: str) -> str:
+    """The form a token is stored in: a leaked table gives no usable cookie."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User) -> str:
+    """Open a new session for this person and return its token; the caller commits."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(token_hash=token_hash(token), user_id=user.id))
+    user.session_token = token
+    return token
+
+
+def load_session_user(token: str) -> User | None:
+    """The person a session token belongs to, if the session is still open."""
+    row = db.session.scalar(select(UserSession).filter_by(token_hash=token_hash(token)))
+    if row is None or row.ended_at is not None:
+        return None
+    now = utcnow()
+    config = current_app.config
+    if now - row.last_seen_at > timedelta(minutes=config["IDLE_TIMEOUT_MINUTES"]):
+        end_session(row, "idle")
+        return None
+    if now - row.created_at > timedelta(hours=config["SESSION_MAX_HOURS"]):
+        end_session(row, "expired")
+        return None
+    if not row.user.active:
+        end_session(row, "disabled")
+        return None
+    if now - row.last_seen_at > TOUCH_EVERY:
+        row.last_seen_at = now
+        db.session.commit()
+    row.user.session_token = token
+    return row.user
+
+
+def end_session(row: UserSession, reason: str) -> None:
+    """Close one session now."""
+    row.ended_at = utcnow()
+    row.end_reason = reason
+    db.session.commit()
+
+
+def end_current_session(user: User, reason: str = "signed_out") -> None:
+    """Close the session of this request; the caller commits."""
+    if user.session_token:
+        row = db.session.scalar(
+            select(UserSession).filter_by(token_hash=token_hash(user.session_token))
+        )
+        if row is not None and row.ended_at is None:
+            row.ended_at, row.end_reason = utcnow(), reason
+
+
+def end_all_sessions(user: User, reason: str) -> None:
+    """Close every open session of this person, on every device; the caller commits."""
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), end_reason=reason)
+    )

@@ -1,0 +1,93 @@
+"""Signing in and out, the person's own account, and coordinators' people pages."""
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from accounts import bp, services
+from accounts.access import public, signed_in
+from accounts.forms import ChangePasswordForm, NewPasswordForm, SignInForm
+from core.urls import safe_next
+from extensions import db, limiter
+
+
+def _login_key() -> str:
+    """Rate-limit key for the account being tried, whether or not it exists."""
+    return "signin:" + request.form.get("username", "").strip().lower()[:254]
+
+
+def _signin_rate() -> str:
+    return current_app.config["SIGNIN_RATE_LIMIT"]
+
+
+@bp.route("/signin", methods=["GET", "POST"])
+@public
+@limiter.limit(_signin_rate, methods=["POST"])
+@limiter.limit(_signin_rate, methods=["POST"], key_func=_login_key)
+def sign_in():
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.username.data, form.password.data)
+        if user is None:
+            # One message for every failure: no hint whether the account exists.
+            flash(_("That username and password do not match. Try again."), "error")
+        else:
+            _start_session(user)
+            return redirect(safe_next(request.args.get("next")) or url_for("core.home"))
+    return render_template("accounts/sign_in.html", form=form)
+
+
+@bp.route("/signout", methods=["POST"])
+@signed_in
+def sign_out():
+    services.sign_out(current_user)
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("accounts.sign_in"))
+
+
+@bp.route("/account")
+@signed_in
+def account():
+    return render_template("accounts/account.html", password=ChangePasswordForm())
+
+
+@bp.route("/account/password", methods=["POST"])
+@signed_in
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if services.authenticate(current_user.username, form.current_password.data):
+            user = current_user._get_current_object()
+            services.set_password(user, form.new_password.data)
+            _start_session(user)
+            flash(_("Password changed. You have been signed out on every other device."), "info")
+            return redirect(url_for("accounts.account"))
+        form.current_password.errors.append(_("That is not your current password."))
+    return render_template("accounts/account.html", password=form), 400
+
+
+def _start_session(user) -> None:
+    """Forget the old session entirely and open a new one for this person."""
+    session.clear()
+    services.sign_in(user)
+    login_user(user)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(_signin_rate, methods=["POST"])
+def reset_password(token: str):
+    reset = services.valid_reset(token)
+    if reset is None:
+        return render_template("accounts/reset_invalid.html"), 404
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        services.use_reset(reset, form.new_password.data)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash(_("Your password is set. Sign in with it now."), "info")
+        return redirect(url_for("accounts.sign_in"))
+    return render_template("accounts/reset.html", form=form, person=reset.user)

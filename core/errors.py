@@ -1,0 +1,42 @@
+"""Error pages: translated, with the same headers as every page, never a stack trace."""
+
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: (
+        _l("Something in that request was not right"),
+        _l("Go back, check the form and try again."),
+    ),
+    403: (
+        _l("You cannot open this page"),
+        _l("Your role does not include this page. Ask your coordinator if you need it."),
+    ),
+    404: (_l("Page not found"), _l("Check the address, or go back to the start page.")),
+    405: (_l("That action is not allowed here"), _l("Go back and try again from the page.")),
+    413: (_l("That was too much to send at once"), _l("Send less, or a smaller file.")),
+    429: (_l("Too many attempts"), _l("Wait a minute, then try again.")),
+    500: (
+        _l("Something went wrong on our side"),
+        _l("Your last action may not have been saved. Try again in a moment."),
+    ),
+}
+
+
+def render_error(error: HTTPException):
+    """Render any HTTP error as a page in the user's language."""
+    code = error.code or 500
+    title, advice = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
+    if isinstance(error, CSRFError):
+        advice = _l("The page was open too long or was sent twice. Reload it and try again.")
+    if request.accept_mimetypes.best == "application/json":
+        return {"error": str(title), "status": code}, code
+    return render_template("core/error.html", code=code, title=title, advice=advice), code
+
+
+def register(app: Flask) -> None:
+    """Handle every HTTP error and any unexpected exception."""
+    # InternalServerError is an HTTPException: Flask logs the original exception, then calls this.
+    app.register_error_handler(HTTPException, render_error)

@@ -1,0 +1,23 @@
+"""Choosing the language and time zone for each request."""
+
+from flask import request, session
+from flask_login import current_user
+
+from accounts.forms import LANGUAGES
+
+# Languages written right to left; <html dir> follows the locale.
+RTL = {"ar", "fa", "he", "ur"}
+
+
+def select_locale() -> str:
+    """The person's chosen language, then the browser's, then British English."""
+    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
+        return current_user.locale
+    if session.get("language") in LANGUAGES:
+        return session["language"]
+    return request.accept_languages.best_match(LANGUAGES, default="en_GB")
+
+
+def text_direction(locale: str) -> str:
+    """'rtl' or 'ltr' for a locale."""
+    return "rtl" if str(locale).split("_")[0] in RTL else "ltr"

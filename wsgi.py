@@ -1,0 +1,158 @@
+"""The application factory: `flask --app wsgi ...` and `gunicorn 'wsgi:create_app()'` call it."""
+
+import os
+import secrets
+import warnings
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+import core.errors
+import core.logs
+from accounts.access import check_declared, enforce
+from accounts.forms import LANGUAGES
+from accounts.models import ROLES
+from accounts.sessions import load_session_user
+from core.database import configure_engine
+from core.i18n import select_locale, text_direction
+from core.qr import qr_svg
+from core.security import SessionInterface, add_security_headers
+from extensions import babel, csrf, db, limiter, login, migrate
+from havens.models import VENUE_STATUSES
+
+HERE = Path(__file__).parent
+
+# Every setting, its default, and (in the README) what it does. Each can be set in
+# instance/config.py as NAME = value, or in the environment as LANTERN_NAME.
+DEFAULTS = {
+    "SECRET_KEY": None,  # generated into instance/secret_key on first run
+    "DATABASE_URL": None,  # default: SQLite file instance/lantern.db
+    "IDLE_TIMEOUT_MINUTES": 15,
+    "SESSION_MAX_HOURS": 12,
+    "RESET_LINK_HOURS": 24,
+    "SIGNIN_RATE_LIMIT": "5 per minute",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "PROXY_FIX": 0,
+    "SESSION_COOKIE_SECURE": False,
+    "SQLITE_BUSY_TIMEOUT_MS": 5000,
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "LOG_LEVEL": "INFO",
+}
+
+# Secrets that appear in tutorials and examples; a server using one is not safe.
+WEAK_SECRETS = {"dev", "secret", "changeme", "change-me", "secret-key", "your-secret-key"}
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build a configured Lantern app."""
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, test_config)
+    check_secret(app)
+    set_up_database(app)
+    set_up_web(app)
+    register_blueprints(app)
+    check_declared(app)
+    return app
+
+
+def load_config(app: Flask, test_config: dict | None) -> None:
+    """Defaults, then instance/config.py, then LANTERN_* variables, then a test's mapping."""
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("LANTERN")
+    app.config.from_mapping(test_config or {})
+    app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or instance_secret(app)
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=app.config["DATABASE_URL"]
+        or f"sqlite:///{os.path.join(app.instance_path, 'lantern.db')}",
+        SESSION_COOKIE_HTTPONLY=True,  # scripts never need the session cookie
+        SESSION_COOKIE_SAMESITE="Lax",  # other sites cannot post with it
+        REMEMBER_COOKIE_DURATION=0,  # no "remember me" on shared tablets
+        # The token lives as long as the session, which ends after idle time or a shift.
+        WTF_CSRF_TIME_LIMIT=None,
+        BABEL_DEFAULT_LOCALE="en_GB",
+        BABEL_DEFAULT_TIMEZONE="Europe/London",
+        BABEL_TRANSLATION_DIRECTORIES=str(HERE / "translations"),
+    )
+
+
+def instance_secret(app: Flask) -> str:
+    """Read the secret key from instance/secret_key, making a strong one on first run."""
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def check_secret(app: Flask) -> None:
+    """Refuse to serve real people with a missing, short or well-known secret key."""
+    key = app.config.get("SECRET_KEY") or ""
+    if len(key) >= 32 and key.lower() not in WEAK_SECRETS:
+        return
+    if app.debug or app.testing:
+        warnings.warn("SECRET_KEY is weak: fine for a test, never for a server.", stacklevel=2)
+        return
+    raise RuntimeError("SECRET_KEY is missing, shorter than 32 characters or a known example.")
+
+
+def set_up_database(app: Flask) -> None:
+    """Bind SQLAlchemy and Flask-Migrate; make SQLite safe for concurrent writers."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        busy_seconds = app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000
+        app.config.setdefault(
+            "SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": busy_seconds}}
+        )
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(HERE / "migrations"))
+    with app.app_context():
+        configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+
+def set_up_web(app: Flask) -> None:
+    """Extensions, security, language and logging for every request."""
+    if app.config["PROXY_FIX"]:
+        hops = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    app.session_interface = SessionInterface()
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login.init_app(app)
+    login.user_loader(load_session_user)
+    login.login_view = "accounts.sign_in"
+    login.login_message = _l("Sign in to open this page.")
+    login.login_message_category = "info"
+    app.before_request(enforce)
+    app.after_request(add_security_headers)
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals.update(
+        get_locale=get_locale, text_direction=text_direction, languages=LANGUAGES
+    )
+    app.jinja_env.filters.update(
+        qr_svg=qr_svg,
+        role_name=lambda role: ROLES.get(role, role),
+        venue_status=lambda status: VENUE_STATUSES.get(status, status),
+    )
+    core.errors.register(app)
+    core.logs.register(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Each package brings its views and its CLI commands."""
+    import accounts.cli
+    import accounts.people
+    import accounts.views
+    import core.demo
+    import core.views
+
+    app.register_blueprint(core.views.bp)
+    app.register_blueprint(accounts.views.bp)
+    app.cli.add_command(accounts.cli.users)
+    app.cli.add_command(accounts.cli.schemes)
+    app.cli.add_command(core.demo.demo)
