@@ -1,6 +1,6 @@
 """Choosing the language and time zone for each request."""
 
-from flask import request, session
+from flask import has_request_context, request, session
 from flask_login import current_user
 
 from accounts.forms import LANGUAGES
@@ -11,6 +11,8 @@ RTL = {"ar", "fa", "he", "ur"}
 
 def select_locale() -> str:
     """The person's chosen language, then the browser's, then British English."""
+    if not has_request_context():
+        return "en_GB"  # the command line speaks the default language
     if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
     if session.get("language") in LANGUAGES:

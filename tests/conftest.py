@@ -5,6 +5,7 @@ default postgresql+psycopg://postgres@127.0.0.1:5432/test). Under CI=true a data
 browser that cannot be reached fails the run instead of skipping.
 """
 
+import contextvars
 import os
 import re
 import secrets
@@ -13,6 +14,7 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from accounts import services
@@ -91,9 +93,23 @@ def db_url(database_url, tmp_path):
     engine.dispose()
 
 
+class RequestClient(FlaskClient):
+    """A test client whose every request gets its own app context, as on a real server.
+
+    Flask reuses an app context that is already pushed, so without this the test's
+    `g`, Flask-Login's cached user and the database session would leak between requests.
+    """
+
+    def open(self, *args, **kwargs):
+        # End the test's own transaction first: on SQLite it would hold the write lock.
+        db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def app(db_url, tmp_path):
     app = create_app(base_config(db_url, tmp_path))
+    app.test_client_class = RequestClient
     with app.app_context():
         yield app
         db.session.remove()
@@ -148,9 +164,9 @@ def team(scheme) -> Team:
     return team
 
 
-def csrf_token(client, path: str = "/signin") -> str:
+def csrf_token(client, path: str = "/signin", **kwargs) -> str:
     """The CSRF token of this client's session, read from a form as a browser would."""
-    html = client.get(path).get_data(as_text=True)
+    html = client.get(path, **kwargs).get_data(as_text=True)
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
 
 

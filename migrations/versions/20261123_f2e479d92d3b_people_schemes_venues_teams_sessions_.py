@@ -202,6 +202,27 @@ def upgrade():
         sa.PrimaryKeyConstraint("user_id", "venue_id", name=op.f("pk_venue_staff")),
     )
     # ### end Alembic commands ###
+    make_audit_append_only()
+
+
+# The audit log is append-only: the database itself refuses to change or remove an event.
+SQLITE_TRIGGERS = [
+    f"""CREATE TRIGGER audit_event_no_{verb.lower()} BEFORE {verb} ON audit_event
+    BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"""
+    for verb in ("UPDATE", "DELETE")
+]
+POSTGRES_TRIGGERS = [
+    """CREATE FUNCTION audit_event_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN RAISE EXCEPTION 'audit events are append-only'; END $$""",
+    """CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event
+    FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()""",
+]
+
+
+def make_audit_append_only():
+    dialect = op.get_bind().dialect.name
+    for statement in SQLITE_TRIGGERS if dialect == "sqlite" else POSTGRES_TRIGGERS:
+        op.execute(statement)
 
 
 def downgrade():

@@ -1,0 +1,125 @@
+"""Every route, walked as anonymous and as every role."""
+
+import pytest
+
+from tests.conftest import csrf_token, sign_in
+
+ROLES = ["coordinator", "venue_staff", "pastor", "partner"]
+ANON = "anonymous"
+SIGNIN = "sign-in page"  # a redirect to /signin?next=..., as Flask-Login sends the anonymous
+
+# endpoint -> (method, {who: expected status}). A route missing here fails the suite.
+EXPECTED = {
+    "static": ("GET", dict.fromkeys([ANON, *ROLES], 200)),
+    "core.home": ("GET", {ANON: SIGNIN} | dict.fromkeys(ROLES, 200)),
+    "core.healthz": ("GET", dict.fromkeys([ANON, *ROLES], 200)),
+    "core.set_language": ("POST", dict.fromkeys([ANON, *ROLES], 302)),
+    "accounts.sign_in": ("GET", dict.fromkeys([ANON, *ROLES], 200)),
+    "accounts.sign_out": ("POST", {ANON: SIGNIN} | dict.fromkeys(ROLES, 302)),
+    "accounts.account": ("GET", {ANON: SIGNIN} | dict.fromkeys(ROLES, 200)),
+    # An empty form: the person may post, and gets the form back with errors.
+    "accounts.change_password": ("POST", {ANON: SIGNIN} | dict.fromkeys(ROLES, 400)),
+    "accounts.people": ("GET", {ANON: SIGNIN} | dict.fromkeys(ROLES, 403) | {"coordinator": 200}),
+    "accounts.add_person": (
+        "GET",
+        {ANON: SIGNIN} | dict.fromkeys(ROLES, 403) | {"coordinator": 200},
+    ),
+    "accounts.edit_person": (
+        "GET",
+        {ANON: SIGNIN} | dict.fromkeys(ROLES, 403) | {"coordinator": 200},
+    ),
+    "accounts.reset_link": (
+        "POST",
+        {ANON: SIGNIN} | dict.fromkeys(ROLES, 403) | {"coordinator": 200},
+    ),
+    # Public, but an unknown token is simply not found.
+    "accounts.reset_password": ("GET", dict.fromkeys([ANON, *ROLES], 404)),
+}
+
+
+def url_for_rule(rule, person_id: int) -> str:
+    """A concrete URL for a rule, filling its arguments with sample values."""
+    values = {"person_id": person_id, "token": "not-a-token", "filename": "css/app.css"}
+    return (
+        rule.rule.replace("<path:filename>", values["filename"])
+        .replace("<int:person_id>", str(person_id))
+        .replace("<token>", values["token"])
+    )
+
+
+def test_every_route_has_an_expectation(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - EXPECTED.keys() == set(), "add the new route to EXPECTED"
+    assert EXPECTED.keys() - endpoints == set(), "remove routes that no longer exist"
+
+
+@pytest.mark.parametrize("who", [ANON, *ROLES])
+def test_route_by_role(app, client, make_person, who):
+    target = make_person("target", roles=["partner"])
+    if who != ANON:
+        make_person("me", roles=[who])
+        assert sign_in(client, "me").status_code == 302
+    failures = []
+    # Signing out last, so that every other route is walked signed in.
+    rules = sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint == "accounts.sign_out")
+    for rule in rules:
+        method, expected = EXPECTED[rule.endpoint]
+        url = url_for_rule(rule, target.id)
+        if method == "POST":
+            response = client.post(url, data={"csrf_token": csrf_token(client)})
+        else:
+            response = client.get(url)
+        response.close()  # static files hold their file open until closed
+        got = response.status_code
+        if got == 302 and response.headers["Location"].startswith("/signin?next="):
+            got = SIGNIN
+        if got != expected[who]:
+            failures.append(f"{method} {url}: {got}, expected {expected[who]}")
+    assert failures == []
+
+
+def test_views_without_a_rule_stop_the_app(app):
+    from accounts.access import check_declared
+
+    app.add_url_rule("/undeclared", "undeclared", lambda: "open")
+    with pytest.raises(RuntimeError, match="undeclared"):
+        check_declared(app)
+
+
+def test_coordinator_cannot_see_another_schemes_people(client, make_person, app):
+    from accounts import services
+    from accounts.models import Scheme
+    from extensions import db
+
+    other = Scheme(name="Elsewhere")
+    db.session.add(other)
+    db.session.flush()
+    stranger = services.create_person(other, "Stranger", "stranger", None, roles={"partner"})
+    db.session.commit()
+    make_person("cora", roles=["coordinator"])
+    sign_in(client, "cora")
+    assert client.get(f"/people/{stranger.id}").status_code == 404
+    assert "Stranger" not in client.get("/people").get_data(as_text=True)
+
+
+def test_scoping_helpers_follow_roles_and_memberships(app, make_person, venue, team):
+    from accounts.access import teams_for, venues_for
+    from extensions import db
+    from havens.models import Venue
+
+    other_venue = Venue(scheme_id=venue.scheme_id, name="Other", status="active")
+    db.session.add(other_venue)
+    db.session.commit()
+    staff = make_person("staff", roles=["venue_staff"], venues=[venue])
+    pastor = make_person("pastor", roles=["pastor"], teams=[team])
+    partner = make_person("partner", roles=["partner"])
+    coordinator = make_person("cora", roles=["coordinator"])
+
+    def names(stmt):
+        return sorted(row.name for row in db.session.scalars(stmt))
+
+    assert names(venues_for(staff)) == ["The Lamp"]
+    assert names(venues_for(coordinator)) == ["Other", "The Lamp"]
+    assert names(venues_for(pastor)) == names(venues_for(partner)) == []
+    assert names(teams_for(pastor)) == ["Friday team"]
+    assert names(teams_for(staff)) == names(teams_for(partner)) == []

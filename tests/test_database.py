@@ -1,0 +1,85 @@
+"""The schema, its migrations, SQLite's settings and concurrent writers."""
+
+import multiprocessing
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+from core.models import AuditEvent
+from core.services import audit, next_number
+from extensions import db
+from tests.conftest import BACKEND, base_config
+from wsgi import create_app
+
+
+def test_models_and_migrations_agree(app):
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+    assert diff == [], "a model changed without a migration: flask --app wsgi db migrate"
+
+
+def test_migrations_go_down_and_up_again(app):
+    downgrade(revision="base")
+    assert set(sa.inspect(db.engine).get_table_names()) <= {"alembic_version"}
+    upgrade()
+    assert "audit_event" in sa.inspect(db.engine).get_table_names()
+
+
+def test_audit_events_cannot_be_changed_or_deleted(app, scheme):
+    audit("test_event", scheme, scheme_id=scheme.id)
+    db.session.commit()
+    for statement in ("UPDATE audit_event SET action = 'forged'", "DELETE FROM audit_event"):
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+            db.session.execute(sa.text(statement))
+        db.session.rollback()
+    assert db.session.scalar(sa.select(AuditEvent.action)) == "test_event"
+
+
+@pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite settings")
+def test_sqlite_connections_are_configured(app):
+    with db.engine.connect() as conn:
+        pragma = {
+            name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+        }
+    assert pragma == {
+        "journal_mode": "wal",
+        "synchronous": 2,
+        "foreign_keys": 1,
+        "busy_timeout": 5000,
+    }
+
+
+def take_numbers(url: str, scheme_id: int, count: int, queue) -> None:
+    """In a separate process: take counter values, one transaction each."""
+    app = create_app(base_config(url, None))
+    taken = []
+    with app.app_context():
+        for _ in range(count):
+            taken.append(next_number(scheme_id, "sticker"))
+            db.session.commit()
+        db.engine.dispose()
+    queue.put(taken)
+
+
+def test_no_update_is_lost_with_several_writer_processes(app, db_url, scheme):
+    processes, each = 6, 25
+    scheme_id = scheme.id
+    db.session.commit()  # on SQLite an open transaction here would hold the write lock
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    workers = [
+        context.Process(target=take_numbers, args=(db_url, scheme_id, each, queue))
+        for _ in range(processes)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=90)
+        assert worker.exitcode == 0, "a writer failed, e.g. with 'database is locked'"
+    results = [queue.get(timeout=5) for _ in workers]
+    taken = sorted(n for result in results for n in result)
+    assert taken == list(range(1, processes * each + 1)), "a value was lost or handed out twice"
