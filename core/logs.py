@@ -27,7 +27,7 @@ def register(app: Flask) -> None:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
         log.addHandler(handler)
-        log.setLevel(app.config["LOG_LEVEL"])
         log.propagate = False
+    log.setLevel(app.config["LOG_LEVEL"])
     app.before_request(start_timer)
     app.after_request(log_request)
