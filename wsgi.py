@@ -7,7 +7,6 @@ from pathlib import Path
 
 from flask import Flask
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import core.errors
@@ -15,7 +14,7 @@ import core.logs
 from accounts.access import check_declared, enforce
 from accounts.forms import LANGUAGES
 from accounts.models import ROLES
-from accounts.sessions import load_session_user
+from accounts.sessions import load_session_user, unauthorized
 from core.database import configure_engine
 from core.i18n import select_locale, text_direction
 from core.qr import qr_svg
@@ -125,9 +124,7 @@ def set_up_web(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     login.init_app(app)
     login.user_loader(load_session_user)
-    login.login_view = "accounts.sign_in"
-    login.login_message = _l("Sign in to open this page.")
-    login.login_message_category = "info"
+    login.unauthorized_handler(unauthorized)
     app.before_request(enforce)
     app.after_request(add_security_headers)
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -4,7 +4,8 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from accounts.models import User, UserSession
@@ -52,20 +53,27 @@ def load_session_user(token: str) -> User | None:
 
 
 def end_session(row: UserSession, reason: str) -> None:
-    """Close one session now."""
+    """Close one session now, and remember why for the sign-in page's message."""
     row.ended_at = utcnow()
     row.end_reason = reason
     db.session.commit()
+    g.session_end_reason = reason
+
+
+def current_session(user: User) -> UserSession | None:
+    """The session row of this request."""
+    if not user.session_token:
+        return None
+    return db.session.scalar(
+        select(UserSession).filter_by(token_hash=token_hash(user.session_token))
+    )
 
 
 def end_current_session(user: User, reason: str = "signed_out") -> None:
     """Close the session of this request; the caller commits."""
-    if user.session_token:
-        row = db.session.scalar(
-            select(UserSession).filter_by(token_hash=token_hash(user.session_token))
-        )
-        if row is not None and row.ended_at is None:
-            row.ended_at, row.end_reason = utcnow(), reason
+    row = current_session(user)
+    if row is not None and row.ended_at is None:
+        row.ended_at, row.end_reason = utcnow(), reason
 
 
 def end_all_sessions(user: User, reason: str) -> None:
@@ -75,3 +83,18 @@ def end_all_sessions(user: User, reason: str) -> None:
         .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
         .values(ended_at=utcnow(), end_reason=reason)
     )
+
+
+def unauthorized():
+    """Send someone who is not signed in to the sign-in page, saying why when we know."""
+    reason = g.get("session_end_reason")
+    if reason == "idle":
+        minutes = current_app.config["IDLE_TIMEOUT_MINUTES"]
+        flash(
+            _("You were signed out after %(minutes)d minutes without use.", minutes=minutes), "info"
+        )
+    elif reason == "expired":
+        flash(_("You were signed out at the end of the shift. Sign in again."), "info")
+    else:
+        flash(_("Sign in to open this page."), "info")
+    return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))

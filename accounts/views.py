@@ -1,4 +1,6 @@
-"""Signing in and out, the person's own account, and coordinators' people pages."""
+"""Signing in and out, the person's own account, and password reset links."""
+
+from datetime import timedelta
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -7,6 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from accounts import bp, services
 from accounts.access import public, signed_in
 from accounts.forms import ChangePasswordForm, NewPasswordForm, SignInForm
+from accounts.sessions import current_session
 from core.urls import safe_next
 from extensions import db, limiter
 
@@ -50,7 +53,12 @@ def sign_out():
 @bp.route("/account")
 @signed_in
 def account():
-    return render_template("accounts/account.html", password=ChangePasswordForm())
+    return render_template(
+        "accounts/account.html",
+        password=ChangePasswordForm(),
+        session_row=current_session(current_user),
+        shift=timedelta(hours=current_app.config["SESSION_MAX_HOURS"]),
+    )
 
 
 @bp.route("/account/password", methods=["POST"])

@@ -14,6 +14,7 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
@@ -102,7 +103,9 @@ class RequestClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         # End the test's own transaction first: on SQLite it would hold the write lock.
-        db.session.commit()
+        # (A redirect being followed comes back here inside the empty context: no session.)
+        if has_app_context():
+            db.session.commit()
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

@@ -267,3 +267,40 @@ def test_coordinator_cannot_disable_themselves(client, make_person):
     client.post(f"/people/{cora.id}", data=data | {"roles": ["coordinator"]})
     db.session.refresh(cora)
     assert cora.active
+
+
+def test_idle_sign_out_says_why(client, make_person):
+    make_person("cora")
+    sign_in(client, "cora")
+    row = db.session.scalar(select(UserSession))
+    row.last_seen_at = utcnow() - timedelta(minutes=20)
+    db.session.commit()
+    page = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert "signed out after 15 minutes without use" in page
+
+
+@pytest.mark.parametrize(
+    "utc, language, shown",
+    [
+        ((2026, 7, 10, 11, 30), "en-GB", "12:30"),  # British Summer Time
+        ((2026, 1, 10, 11, 30), "en-GB", "11:30"),  # Greenwich Mean Time
+        ((2026, 10, 25, 0, 30), "en-GB", "01:30"),  # before the clocks go back at 01:00 UTC
+        ((2026, 10, 25, 1, 30), "en-GB", "01:30"),  # after: the same wall-clock time again
+        ((2026, 7, 10, 11, 30), "pl", "10.07.2026, 12:30"),
+    ],
+)
+def test_times_are_shown_in_london_time_in_the_users_locale(app, utc, language, shown):
+    from datetime import datetime
+
+    from flask import render_template_string
+
+    with app.test_request_context(headers={"Accept-Language": language}):
+        text = render_template_string("{{ t|datetimeformat('short') }}", t=datetime(*utc))
+    assert shown in text
+
+
+def test_account_page_shows_when_the_session_ends(client, make_person):
+    make_person("cora")
+    sign_in(client, "cora")
+    page = client.get("/account").get_data(as_text=True)
+    assert "Signed in at" in page and "Signed out at the latest" in page
