@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from accounts.passwords import password_problem
+from accounts.passwords import PASSWORD_HINT, password_problem
 
 LANGUAGES = {"en_GB": "English", "pl": "Polski"}
 
@@ -48,6 +48,7 @@ class SignInForm(FlaskForm):
 class NewPasswordForm(FlaskForm):
     new_password = PasswordField(
         _l("New password"),
+        description=PASSWORD_HINT,
         validators=[DataRequired(), strong_password],
         render_kw={"autocomplete": "new-password", "minlength": 8},
     )

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.timeutil import utcnow
 from extensions import db
 
-# Translators: role names as shown to coordinators when they set someone's roles.
 ROLES = {
+    # Translators: role names, as coordinators see them when they set someone's roles.
     "coordinator": _l("Coordinator"),
     "venue_staff": _l("Venue staff"),
     "pastor": _l("Street Pastor"),

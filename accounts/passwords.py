@@ -5,6 +5,7 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import gettext as _
+from flask_babel import lazy_ngettext, ngettext
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
@@ -24,12 +25,24 @@ def common_passwords() -> frozenset[str]:
     return frozenset(FREQUENCY_LISTS["passwords"])
 
 
+# Shown beside every new-password field.
+PASSWORD_HINT = lazy_ngettext(
+    "At least %(num)d character. A few unrelated words are easy to remember and hard to guess.",
+    "At least %(num)d characters. A few unrelated words are easy to remember and hard to guess.",
+    MIN_LENGTH,
+)
+
+
 def password_problem(password: str) -> str | None:
     """Why this password may not be used, in the user's language, or None."""
     if len(password) < MIN_LENGTH:
-        return _("Use at least %(count)d characters.", count=MIN_LENGTH)
+        return ngettext(
+            "Use at least %(num)d character.", "Use at least %(num)d characters.", MIN_LENGTH
+        )
     if len(password) > MAX_LENGTH:
-        return _("Use at most %(count)d characters.", count=MAX_LENGTH)
+        return ngettext(
+            "Use at most %(num)d character.", "Use at most %(num)d characters.", MAX_LENGTH
+        )
     if password.lower() in common_passwords():
         return _("This password is too common. Choose one that is harder to guess.")
     return None

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask import current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select, update
 
 from accounts.models import User, UserSession
@@ -90,9 +91,12 @@ def unauthorized():
     reason = g.get("session_end_reason")
     if reason == "idle":
         minutes = current_app.config["IDLE_TIMEOUT_MINUTES"]
-        flash(
-            _("You were signed out after %(minutes)d minutes without use.", minutes=minutes), "info"
+        message = ngettext(
+            "You were signed out after %(num)d minute without use.",
+            "You were signed out after %(num)d minutes without use.",
+            minutes,
         )
+        flash(message, "info")
     elif reason == "expired":
         flash(_("You were signed out at the end of the shift. Sign in again."), "info")
     else:

@@ -11,9 +11,11 @@ import re
 import secrets
 import shutil
 import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from babel.messages.frontend import CommandLineInterface
 from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -32,6 +34,14 @@ POSTGRES_URL = os.environ.get(
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PASSWORD = "correct-horse-lantern"
 SECRET = secrets.token_hex(32)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations() -> None:
+    """Compile the catalogues first, so that a plain `pytest` on a fresh clone serves them."""
+    translations = Path(__file__).resolve().parent.parent / "translations"
+    status = CommandLineInterface().run(["pybabel", "-q", "compile", "-d", str(translations)])
+    assert not status, "pybabel compile failed"
 
 
 def unavailable(reason: str):

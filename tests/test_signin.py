@@ -167,7 +167,7 @@ def test_disabling_a_person_ends_their_sessions(app, make_person):
 @pytest.mark.parametrize(
     "password, problem",
     [
-        ("short", "at least 8"),
+        ("short", "at least 8 characters"),
         ("password1", "too common"),
         ("Qwerty123", "too common"),
         ("x" * 129, "at most 128"),
