@@ -39,6 +39,9 @@ DEFAULTS = {
     "SQLITE_BUSY_TIMEOUT_MS": 5000,
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "LOG_LEVEL": "INFO",
+    "TRAINING_VALID_MONTHS": 12,
+    "LAPSE_WARNING_DAYS": 30,
+    "REGISTRATION_RATE_LIMIT": "5 per hour",
 }
 
 # Secrets that appear in tutorials and examples; a server using one is not safe.
@@ -135,6 +138,7 @@ def set_up_web(app: Flask) -> None:
         qr_svg=qr_svg,
         role_name=lambda role: ROLES.get(role, role),
         venue_status=lambda status: VENUE_STATUSES.get(status, status),
+        label=lambda code, labels: labels.get(code, code),
     )
     core.errors.register(app)
     core.logs.register(app)
@@ -147,9 +151,13 @@ def register_blueprints(app: Flask) -> None:
     import accounts.views
     import core.demo
     import core.views
+    import havens.public
+    import havens.venues
+    import havens.visits
 
     app.register_blueprint(core.views.bp)
     app.register_blueprint(accounts.views.bp)
+    app.register_blueprint(havens.visits.bp)
     app.cli.add_command(accounts.cli.users)
     app.cli.add_command(accounts.cli.schemes)
     app.cli.add_command(core.demo.demo)

@@ -1,14 +1,16 @@
 """Who may use each view, declared on the view, and the scoping queries behind it."""
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from flask import abort, current_app, request
 from flask_login import current_user
 from sqlalchemy import Select, false, select
 
 from accounts.models import TeamMember, User, venue_staff
+from core.timeutil import utcnow
 from extensions import login
-from havens.models import Venue
+from havens.models import Venue, Visit
 from patrols.models import Team
 
 PUBLIC = "public"
@@ -92,3 +94,18 @@ def people_for(user: User) -> Select:
     """The people this person may manage: coordinators manage their scheme."""
     stmt = select(User).where(User.scheme_id == user.scheme_id)
     return stmt if user.has_role("coordinator") else stmt.where(false())
+
+
+# Venue staff see their venue's visits of the last week; older ones are the coordinator's.
+STAFF_VISIT_DAYS = 7
+
+
+def visits_for(user: User) -> Select:
+    """The visits this person may see."""
+    venues = venues_for(user).with_only_columns(Venue.id)
+    stmt = select(Visit).where(Visit.venue_id.in_(venues))
+    if user.has_role("coordinator"):
+        return stmt
+    if user.has_role("venue_staff"):
+        return stmt.where(Visit.arrived_at >= utcnow() - timedelta(days=STAFF_VISIT_DAYS))
+    return stmt.where(false())

@@ -9,6 +9,7 @@ from accounts.models import ROLES, Scheme, User
 from accounts.passwords import password_problem
 from core.services import audit
 from extensions import db
+from havens.directory import seed_directory
 from havens.models import Venue
 from patrols.models import Team
 
@@ -46,6 +47,7 @@ def create_scheme(name: str) -> None:
     scheme = Scheme(name=name)
     db.session.add(scheme)
     db.session.flush()
+    seed_directory(scheme.id)
     audit("scheme_created", scheme, scheme_id=scheme.id, via="cli")
     db.session.commit()
     click.echo(f"Created scheme {name!r}.")

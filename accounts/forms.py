@@ -6,10 +6,10 @@ from wtforms import (
     BooleanField,
     EmailField,
     PasswordField,
-    SelectField,
     SelectMultipleField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -23,6 +23,20 @@ def strong_password(_form, field) -> None:
     problem = password_problem(field.data or "")
     if problem:
         raise ValidationError(problem)
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Choices for a select, radio or checkbox field, from (value, label) pairs or a dict."""
+    items = pairs.items() if isinstance(pairs, dict) else pairs
+    return [SelectChoice(value, label) for value, label in items]
+
+
+def email_format() -> Regexp:
+    """A light check of an email address's shape; nothing here sends mail."""
+    return Regexp(
+        r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        message=_l("Enter an email address such as name@example.org."),
+    )
 
 
 class CheckboxesField(SelectMultipleField):
@@ -67,10 +81,6 @@ class ChangePasswordForm(NewPasswordForm):
     )
 
 
-class LanguageForm(FlaskForm):
-    language = SelectField(_l("Language"), choices=list(LANGUAGES.items()))
-
-
 class PersonForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     username = StringField(
@@ -86,15 +96,7 @@ class PersonForm(FlaskForm):
         render_kw={"autocapitalize": "none", "spellcheck": "false"},
     )
     email = EmailField(
-        _l("Email (optional)"),
-        validators=[
-            Optional(),
-            Length(max=254),
-            Regexp(
-                r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-                message=_l("Enter an email address such as name@example.org."),
-            ),
-        ],
+        _l("Email (optional)"), validators=[Optional(), Length(max=254), email_format()]
     )
     roles = CheckboxesField(_l("Roles"))
     venues = CheckboxesField(_l("Venues (for venue staff)"), coerce=int)

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from accounts import bp, services
 from accounts.access import people_for, roles, teams_for, venues_for
-from accounts.forms import PersonForm
+from accounts.forms import PersonForm, options
 from accounts.models import ROLES, User
 from core.services import audit
 from extensions import db
@@ -21,11 +21,11 @@ def _person_or_404(person_id: int) -> User:
 def _person_form(**kwargs) -> PersonForm:
     """The person form with this scheme's roles, venues and teams to choose from."""
     form = PersonForm(**kwargs)
-    form.roles.choices = [(key, label) for key, label in ROLES.items()]
+    form.roles.choices = options(ROLES)
     venues = db.session.scalars(venues_for(current_user).order_by("name")).all()
     teams = db.session.scalars(teams_for(current_user).order_by("name")).all()
-    form.venues.choices = [(v.id, v.name) for v in venues]
-    form.teams.choices = form.leads.choices = [(t.id, t.name) for t in teams]
+    form.venues.choices = options((v.id, v.name) for v in venues)
+    form.teams.choices = form.leads.choices = options((t.id, t.name) for t in teams)
     form.lookup = {"venues": {v.id: v for v in venues}, "teams": {t.id: t for t in teams}}
     return form
 

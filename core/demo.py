@@ -1,12 +1,18 @@
 """`flask --app wsgi demo`: a demo scheme to click through."""
 
+import uuid
+from datetime import timedelta
+
 import click
 from sqlalchemy import select
 
 from accounts import services
 from accounts.models import Scheme
+from core.timeutil import london_today, utcnow
 from extensions import db
-from havens.models import Venue
+from havens import services as havens
+from havens.directory import seed_directory
+from havens.models import Registration, Venue
 from patrols.models import Team
 
 SCHEME = "Tunbridge Wells"
@@ -14,12 +20,12 @@ SCHEME = "Tunbridge Wells"
 PASSWORD = "night-light-demo"  # noqa: S105
 
 VENUES = [
-    ("The Pantiles Tap", "12 The Pantiles", "TN2 5TN", "active"),
-    ("Calverley Coffee", "3 Calverley Road", "TN1 2TU", "active"),
-    ("Mount Pleasant Books", "40 Mount Pleasant Road", "TN1 1RA", "active"),
-    ("The Grove Tavern", "19 Grove Avenue", "TN1 1UP", "active"),
-    ("Camden Road Deli", "88 Camden Road", "TN1 2QP", "training"),
-    ("High Street Pharmacy", "51 High Street", "TN1 1XU", "paused"),
+    ("The Pantiles Tap", "12 The Pantiles", "TN2 5TN", "pub", "active"),
+    ("Calverley Coffee", "3 Calverley Road", "TN1 2TU", "cafe", "active"),
+    ("Mount Pleasant Books", "40 Mount Pleasant Road", "TN1 1RA", "shop", "active"),
+    ("The Grove Tavern", "19 Grove Avenue", "TN1 1UP", "pub", "active"),
+    ("Camden Road Deli", "88 Camden Road", "TN1 2QP", "restaurant", "training"),
+    ("High Street Pharmacy", "51 High Street", "TN1 1XU", "shop", "paused"),
 ]
 TEAMS = ["Friday team", "Saturday team"]
 PEOPLE = [
@@ -44,12 +50,22 @@ def demo() -> None:
 
 
 def load() -> None:
-    """Create the demo scheme, its venues, teams and one person per role."""
+    """Create the demo scheme: venues with trained staff, teams, one person per role."""
     scheme = Scheme(name=SCHEME)
     db.session.add(scheme)
     db.session.flush()
+    seed_directory(scheme.id)
     venues = [
-        Venue(scheme_id=scheme.id, name=n, address=a, postcode=p, status=s) for n, a, p, s in VENUES
+        Venue(
+            scheme_id=scheme.id,
+            name=n,
+            address=a,
+            postcode=p,
+            kind=k,
+            status=s,
+            opening_hours="Daily 11:00 to 23:00",
+        )
+        for n, a, p, k, s in VENUES
     ]
     teams = [Team(scheme_id=scheme.id, name=name) for name in TEAMS]
     db.session.add_all(venues + teams)
@@ -58,8 +74,80 @@ def load() -> None:
         "venue_staff": {"venues": venues[:1]},
         "pastor": {"teams": teams, "leads": teams[:1]},
     }
-    for username, name, role in PEOPLE:
-        services.create_person(
+    people = {
+        username: services.create_person(
             scheme, name, username, PASSWORD, roles={role}, **memberships.get(role, {})
         )
+        for username, name, role in PEOPLE
+    }
+    train_staff(scheme, venues, people)
+    add_visits(venues[0], people["staff"])
+    db.session.add(
+        Registration(
+            scheme_id=scheme.id,
+            business_name="Chapel Place Books",
+            contact_name="Dee Owner",
+            contact_email="owner@example.org",
+            address="7 Chapel Place",
+            postcode="TN1 1YQ",
+            kind="shop",
+        )
+    )
     db.session.commit()
+
+
+def train_staff(scheme: Scheme, venues: list[Venue], people: dict) -> None:
+    """Give every active venue trained staff; The Grove Tavern's lapses within the month."""
+    today = london_today()
+    coordinator = people["coordinator"]
+    havens.record_training(
+        people["staff"], today - timedelta(days=40), "#TogetherAsAllies", coordinator
+    )
+    for venue in venues[1:]:
+        if venue.status not in ("active", "paused"):
+            continue
+        first = venue.name.split()[-1]
+        person = services.create_person(
+            scheme,
+            f"{first} staff",
+            f"staff-{first.lower()}",
+            None,
+            roles={"venue_staff"},
+            venues=[venue],
+        )
+        db.session.flush()
+        trained = today - timedelta(days=350 if venue.name == "The Grove Tavern" else 100)
+        havens.record_training(person, trained, "#TogetherAsAllies", coordinator)
+
+
+def add_visits(venue: Venue, staff) -> None:
+    """Two visits logged at the demo staff member's venue in the last days."""
+    now = utcnow().replace(second=0, microsecond=0)
+    examples = [
+        (
+            now - timedelta(days=1, hours=2),
+            ["seat", "phone_charged", "called_taxi"],
+            "18_24",
+            "taxi",
+        ),
+        (
+            now - timedelta(hours=3),
+            ["seat", "called_friend", "signposted"],
+            "25_34",
+            "friend_family",
+        ),
+    ]
+    for arrived, help_given, age, left in examples:
+        values = {
+            "venue_id": venue.id,
+            "arrived_at": arrived,
+            "departed_at": arrived + timedelta(minutes=25),
+            "help": help_given,
+            "services": [],
+            "age_band": age,
+            "gender": "woman",
+            "company": "alone",
+            "left_how": left,
+            "note": "",
+        }
+        havens.save_visit(str(uuid.uuid4()), values, staff)

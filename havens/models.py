@@ -1,12 +1,12 @@
-"""Venues that show the Safe Haven sign."""
+"""Venues that show the Safe Haven sign, their training, visits and the support directory."""
 
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.timeutil import utcnow
@@ -34,13 +34,123 @@ class Venue(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     address: Mapped[str] = mapped_column(String(200), default="")
     postcode: Mapped[str] = mapped_column(String(10), default="")
+    kind: Mapped[str] = mapped_column(String(20), default="other")
+    opening_hours: Mapped[str] = mapped_column(String(200), default="")
+    # The business's contact for the scheme, never a visitor's details.
+    contact_name: Mapped[str] = mapped_column(String(120), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
     status: Mapped[str] = mapped_column(String(12), default="interested")
     public_code: Mapped[str] = mapped_column(String(16), unique=True, default=new_public_code)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     scheme: Mapped[Scheme] = relationship()  # noqa: F821  (accounts.models)
+    status_changes: Mapped[list[VenueStatusChange]] = relationship(
+        order_by="VenueStatusChange.at.desc()", back_populates="venue"
+    )
 
     __table_args__ = (
         UniqueConstraint("scheme_id", "name"),
         CheckConstraint(f"status IN {tuple(VENUE_STATUSES)}", name="known_status"),
     )
+
+
+class VenueStatusChange(db.Model):
+    """One step in a venue's life cycle: who moved it, when and why."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venue.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str] = mapped_column(String(12))
+    to_status: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str] = mapped_column(String(300))
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    venue: Mapped[Venue] = relationship(back_populates="status_changes")
+    by: Mapped[User | None] = relationship()  # noqa: F821
+
+
+class Training(db.Model):
+    """A staff member's Safe Haven training, valid until it expires."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    trained_on: Mapped[date]
+    trainer: Mapped[str] = mapped_column(String(120))
+    expires_on: Mapped[date]
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])  # noqa: F821
+
+
+class Registration(db.Model):
+    """A business's "register your interest" form, waiting in the coordinator's inbox."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("scheme.id"), index=True)
+    business_name: Mapped[str] = mapped_column(String(120))
+    contact_name: Mapped[str] = mapped_column(String(120))
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    address: Mapped[str] = mapped_column(String(200))
+    postcode: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    handled_at: Mapped[datetime | None]
+    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id", ondelete="SET NULL"))
+
+
+class SupportService(db.Model):
+    """A service that staff and pastors signpost people to."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("scheme.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    purpose: Mapped[str] = mapped_column(String(300), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    website: Mapped[str] = mapped_column(String(200), default="")
+    hours: Mapped[str] = mapped_column(String(200), default="")
+    area: Mapped[str] = mapped_column(String(120), default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class Visit(db.Model):
+    """Help given at a Safe Haven venue. The id is made by the device that first saved it."""
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venue.id"), index=True)
+    arrived_at: Mapped[datetime] = mapped_column(index=True)
+    departed_at: Mapped[datetime | None]
+    help: Mapped[list] = mapped_column(JSON, default=list)
+    services: Mapped[list] = mapped_column(JSON, default=list)
+    age_band: Mapped[str | None] = mapped_column(String(12))
+    gender: Mapped[str | None] = mapped_column(String(12))
+    company: Mapped[str | None] = mapped_column(String(12))
+    left_how: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    venue: Mapped[Venue] = relationship()
+    revisions: Mapped[list[VisitRevision]] = relationship(
+        order_by="VisitRevision.version", back_populates="visit"
+    )
+
+
+class VisitRevision(db.Model):
+    """Every version of a visit, the first included: corrections never overwrite."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[str] = mapped_column(ForeignKey("visit.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int]
+    data: Mapped[dict] = mapped_column(JSON)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    visit: Mapped[Visit] = relationship(back_populates="revisions")
+    changed_by: Mapped[User | None] = relationship()  # noqa: F821
+
+    __table_args__ = (UniqueConstraint("visit_id", "version"),)

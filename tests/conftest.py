@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from babel.messages.frontend import CommandLineInterface
-from flask import has_app_context
+from flask import has_app_context, url_for
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
@@ -175,6 +175,23 @@ def team(scheme) -> Team:
     db.session.add(team)
     db.session.commit()
     return team
+
+
+def sample_url(app, rule, **values) -> str:
+    """A concrete URL for a URL rule, its arguments filled with harmless sample values."""
+    samples = {
+        "person_id": 1,
+        "venue_id": 1,
+        "scheme_id": 1,
+        "token": "not-a-token",
+        "filename": "css/app.css",
+        "visit_id": "no-such-visit",
+        "registration_id": 999,
+        "service_id": 999,
+        "code": "no-such-sign",
+    } | values
+    with app.test_request_context():
+        return url_for(rule.endpoint, **{name: samples[name] for name in rule.arguments})
 
 
 def csrf_token(client, path: str = "/signin", **kwargs) -> str:

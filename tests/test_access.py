@@ -2,11 +2,14 @@
 
 import pytest
 
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import csrf_token, sample_url, sign_in
 
 ROLES = ["coordinator", "venue_staff", "pastor", "partner"]
 ANON = "anonymous"
 SIGNIN = "sign-in page"  # a redirect to /signin?next=..., as Flask-Login sends the anonymous
+
+COORDINATOR_ONLY = {ANON: SIGNIN} | dict.fromkeys(ROLES, 403)
+STAFF_AND_COORDINATOR = {ANON: SIGNIN} | dict.fromkeys(ROLES, 403)
 
 # endpoint -> (method, {who: expected status}). A route missing here fails the suite.
 EXPECTED = {
@@ -34,17 +37,23 @@ EXPECTED = {
     ),
     # Public, but an unknown token is simply not found.
     "accounts.reset_password": ("GET", dict.fromkeys([ANON, *ROLES], 404)),
+    "havens.log_visit": ("GET", STAFF_AND_COORDINATOR | {"venue_staff": 200, "coordinator": 200}),
+    "havens.visits": ("GET", STAFF_AND_COORDINATOR | {"venue_staff": 200, "coordinator": 200}),
+    # Someone else's visit, or none at all: not found either way.
+    "havens.visit": ("GET", STAFF_AND_COORDINATOR | {"venue_staff": 404, "coordinator": 404}),
+    "havens.venues": ("GET", COORDINATOR_ONLY | {"coordinator": 200}),
+    "havens.venue": ("GET", COORDINATOR_ONLY | {"coordinator": 200}),
+    "havens.venue_status": ("POST", COORDINATOR_ONLY | {"coordinator": 400}),  # no reason given
+    "havens.venue_training": ("POST", COORDINATOR_ONLY | {"coordinator": 400}),
+    "havens.accept_registration": ("POST", COORDINATOR_ONLY | {"coordinator": 404}),
+    "havens.dismiss_registration": ("POST", COORDINATOR_ONLY | {"coordinator": 404}),
+    "havens.venue_page": ("GET", dict.fromkeys([ANON, *ROLES], 404)),  # an unknown sign
+    "havens.register_interest": ("GET", dict.fromkeys([ANON, *ROLES], 200)),
+    "havens.directory": ("GET", {ANON: SIGNIN} | dict.fromkeys(ROLES, 200)),
+    "havens.add_service": ("GET", COORDINATOR_ONLY | {"coordinator": 200}),
+    "havens.edit_service": ("GET", COORDINATOR_ONLY | {"coordinator": 404}),
+    "havens.delete_service": ("POST", COORDINATOR_ONLY | {"coordinator": 404}),
 }
-
-
-def url_for_rule(rule, person_id: int) -> str:
-    """A concrete URL for a rule, filling its arguments with sample values."""
-    values = {"person_id": person_id, "token": "not-a-token", "filename": "css/app.css"}
-    return (
-        rule.rule.replace("<path:filename>", values["filename"])
-        .replace("<int:person_id>", str(person_id))
-        .replace("<token>", values["token"])
-    )
 
 
 def test_every_route_has_an_expectation(app):
@@ -54,8 +63,9 @@ def test_every_route_has_an_expectation(app):
 
 
 @pytest.mark.parametrize("who", [ANON, *ROLES])
-def test_route_by_role(app, client, make_person, who):
+def test_route_by_role(app, client, make_person, venue, who):
     target = make_person("target", roles=["partner"])
+    samples = {"person_id": target.id, "venue_id": venue.id, "scheme_id": venue.scheme_id}
     if who != ANON:
         make_person("me", roles=[who])
         assert sign_in(client, "me").status_code == 302
@@ -64,7 +74,7 @@ def test_route_by_role(app, client, make_person, who):
     rules = sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint == "accounts.sign_out")
     for rule in rules:
         method, expected = EXPECTED[rule.endpoint]
-        url = url_for_rule(rule, target.id)
+        url = sample_url(app, rule, **samples)
         if method == "POST":
             response = client.post(url, data={"csrf_token": csrf_token(client)})
         else:

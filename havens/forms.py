@@ -1,0 +1,205 @@
+"""Forms for visits, venues, training, registrations and the directory.
+
+VisitForm is the one place a visit is validated: the HTML form posts to it, and the
+sync API feeds it each queued record, so both give the same errors in the same words.
+"""
+
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from accounts.forms import CheckboxesField, email_format, options
+from core.timeutil import to_utc, utcnow
+from havens.choices import AGE_BANDS, COMPANY, GENDERS, HELP, LEFT_HOW, NOTE_MAX, PREMISES
+
+UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
+# A device clock a little ahead of the server's is not an error.
+CLOCK_SKEW = timedelta(minutes=10)
+POSTCODE = r"^[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}$"
+
+
+class VisitForm(FlaskForm):
+    id = HiddenField(
+        validators=[DataRequired(), Regexp(UUID, message=_l("This record has no valid id."))]
+    )
+    venue_id = SelectField(_l("Venue"), coerce=int)
+    arrived_at = DateTimeLocalField(
+        _l("Arrived"),
+        format=LOCAL_MINUTE,
+        validators=[DataRequired(message=_l("Enter the time they arrived."))],
+    )
+    help = CheckboxesField(_l("Help given"), choices=options(HELP))
+    services = CheckboxesField(_l("Signposted to"), coerce=int)
+    age_band = RadioField(_l("Age"), choices=options(AGE_BANDS), validators=[Optional()])
+    gender = RadioField(_l("Gender (optional)"), choices=options(GENDERS), validators=[Optional()])
+    company = RadioField(
+        _l("Alone or with others"), choices=options(COMPANY), validators=[Optional()]
+    )
+    left_how = RadioField(_l("How they left"), choices=options(LEFT_HOW), validators=[Optional()])
+    departed_at = DateTimeLocalField(_l("Left at"), format=LOCAL_MINUTE, validators=[Optional()])
+    note = TextAreaField(
+        _l("Note"),
+        validators=[
+            Length(max=NOTE_MAX, message=_l("Keep the note to %(max)d characters or fewer."))
+        ],
+        render_kw={"maxlength": NOTE_MAX, "rows": 3},
+    )
+
+    def validate_arrived_at(self, field) -> None:
+        if field.data and to_utc(field.data) > utcnow() + CLOCK_SKEW:
+            raise ValidationError(_l("The arrival time is in the future."))
+
+    def validate_departed_at(self, field) -> None:
+        if not (field.data and self.arrived_at.data):
+            return
+        if field.data < self.arrived_at.data:
+            raise ValidationError(_l("They cannot have left before they arrived."))
+        if field.data - self.arrived_at.data > timedelta(hours=24):
+            raise ValidationError(_l("A visit lasts less than a day. Check the date."))
+
+    def validate_help(self, field) -> None:
+        if not field.data and not self.services.data:
+            raise ValidationError(_l("Choose at least one kind of help."))
+
+    def values(self) -> dict:
+        """The validated values, as the Visit model stores them."""
+        services = list(self.services.data)
+        help_given = [code for code in HELP if code in self.help.data]
+        if services and "signposted" not in help_given:
+            help_given.append("signposted")
+        return {
+            "venue_id": self.venue_id.data,
+            "arrived_at": to_utc(self.arrived_at.data),
+            "departed_at": to_utc(self.departed_at.data) if self.departed_at.data else None,
+            "help": help_given,
+            "services": services,
+            "age_band": self.age_band.data or None,
+            "gender": self.gender.data or None,
+            "company": self.company.data or None,
+            "left_how": self.left_how.data or None,
+            "note": (self.note.data or "").strip(),
+        }
+
+
+class VisitFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form changes nothing
+
+    venue = SelectField(_l("Venue"), coerce=int, validators=[Optional()])
+    help = SelectField(
+        _l("Help given"), choices=options([("", _l("Any")), *HELP.items()]), validators=[Optional()]
+    )
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
+    q = StringField(_l("Note contains"), validators=[Optional(), Length(max=100)])
+
+
+class RegistrationForm(FlaskForm):
+    business_name = StringField(_l("Business name"), validators=[DataRequired(), Length(max=120)])
+    contact_name = StringField(_l("Contact name"), validators=[DataRequired(), Length(max=120)])
+    contact_phone = StringField(
+        _l("Contact phone"), validators=[Optional(), Length(max=40)], render_kw={"inputmode": "tel"}
+    )
+    contact_email = StringField(
+        _l("Contact email"),
+        validators=[DataRequired(), email_format(), Length(max=254)],
+        render_kw={"inputmode": "email", "autocomplete": "email"},
+    )
+    address = StringField(_l("Address"), validators=[DataRequired(), Length(max=200)])
+    postcode = StringField(
+        _l("Postcode"),
+        validators=[
+            DataRequired(),
+            Regexp(POSTCODE, message=_l("Enter a UK postcode such as TN1 1AA.")),
+        ],
+        render_kw={"autocapitalize": "characters"},
+    )
+    kind = SelectField(_l("Kind of premises"), choices=options(PREMISES))
+    # Left empty by people; bots fill every field. Hidden from sight and from screen readers.
+    website = StringField(_l("Leave this empty"), validators=[Optional()])
+
+
+class VenueForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
+    postcode = StringField(
+        _l("Postcode"),
+        validators=[
+            Optional(),
+            Regexp(POSTCODE, message=_l("Enter a UK postcode such as TN1 1AA.")),
+        ],
+    )
+    kind = SelectField(_l("Kind of premises"), choices=options(PREMISES))
+    opening_hours = StringField(_l("Opening hours"), validators=[Optional(), Length(max=200)])
+    contact_name = StringField(_l("Contact name"), validators=[Optional(), Length(max=120)])
+    contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=40)])
+    contact_email = StringField(
+        _l("Contact email"),
+        validators=[Optional(), email_format(), Length(max=254)],
+    )
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(_l("New status"))
+    reason = StringField(
+        _l("Why"),
+        validators=[DataRequired(message=_l("Say why the status changes.")), Length(max=300)],
+    )
+
+
+class TrainingForm(FlaskForm):
+    person = SelectField(_l("Staff member"), coerce=int)
+    trained_on = DateField(_l("Date trained"), validators=[DataRequired()])
+    trainer = StringField(_l("Trainer"), validators=[DataRequired(), Length(max=120)])
+
+    def validate_trained_on(self, field) -> None:
+        if field.data and field.data > utcnow().date() + timedelta(days=1):
+            raise ValidationError(_l("Training cannot be recorded before it happens."))
+
+
+class ServiceForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    purpose = TextAreaField(_l("What it is for"), validators=[Optional(), Length(max=300)])
+    phone = StringField(
+        _l("Phone"),
+        validators=[
+            Optional(),
+            Length(max=40),
+            Regexp(r"^[0-9 +()-]+$", message=_l("Use digits, spaces and + only.")),
+        ],
+        render_kw={"inputmode": "tel"},
+    )
+    website = StringField(
+        _l("Website"),
+        validators=[
+            Optional(),
+            Length(max=200),
+            URL(message=_l("Enter a full address starting https://")),
+        ],
+    )
+    hours = StringField(_l("Hours"), validators=[Optional(), Length(max=200)])
+    area = StringField(_l("Area"), validators=[Optional(), Length(max=120)])
+    position = IntegerField(
+        _l("Order in the list"), default=0, validators=[Optional(), NumberRange(min=0, max=999)]
+    )

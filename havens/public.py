@@ -1,0 +1,120 @@
+"""Pages for the public (a venue's sign, registering interest) and the support directory."""
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from accounts.access import public, roles, signed_in
+from accounts.models import Scheme
+from core.services import audit
+from extensions import db, limiter
+from havens import bp, services
+from havens.choices import HELP
+from havens.directory import directory_for
+from havens.forms import RegistrationForm, ServiceForm
+from havens.models import Registration, SupportService, Venue
+
+# What every Safe Haven offers, as the scheme describes it to the public.
+OFFERED = ["seat", "phone_charged", "called_friend", "called_taxi", "water", "signposted"]
+
+
+@bp.route("/v/<code>")
+@public
+def venue_page(code: str):
+    venue = db.session.scalar(select(Venue).filter_by(public_code=code))
+    valid = services.is_valid_haven(venue)
+    scheme_id = venue.scheme_id if venue else only_scheme_id()
+    return render_template(
+        "havens/public_venue.html",
+        venue=venue if valid else None,
+        offered=[HELP[code] for code in OFFERED],
+        directory=directory_for(scheme_id) if scheme_id else [],
+    ), 200 if valid else 404
+
+
+def only_scheme_id() -> int | None:
+    """The scheme of a one-town deployment, whose directory an unknown sign can still show."""
+    ids = db.session.scalars(select(Scheme.id).limit(2)).all()
+    return ids[0] if len(ids) == 1 else None
+
+
+def _registration_rate() -> str:
+    return current_app.config["REGISTRATION_RATE_LIMIT"]
+
+
+@bp.route("/join/<int:scheme_id>", methods=["GET", "POST"])
+@public
+@limiter.limit(_registration_rate, methods=["POST"])
+def register_interest(scheme_id: int):
+    scheme = db.session.get(Scheme, scheme_id) or abort(404)
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        if not form.website.data:  # a filled honeypot is a bot: thank it, keep nothing
+            registration = Registration(scheme_id=scheme.id)
+            form.populate_obj(registration)
+            registration.postcode = registration.postcode.upper()
+            db.session.add(registration)
+            db.session.commit()
+        return render_template("havens/join_done.html", scheme=scheme)
+    return render_template(
+        "havens/join.html", form=form, scheme=scheme
+    ), 400 if form.errors else 200
+
+
+@bp.route("/directory")
+@signed_in
+def directory():
+    return render_template("havens/directory.html", services=directory_for(current_user.scheme_id))
+
+
+def service_or_404(service_id: int) -> SupportService:
+    service = db.session.get(SupportService, service_id)
+    if service is None or service.scheme_id != current_user.scheme_id:
+        abort(404)
+    return service
+
+
+@bp.route("/directory/new", methods=["GET", "POST"])
+@roles("coordinator")
+def add_service():
+    form = ServiceForm()
+    if form.validate_on_submit():
+        service = SupportService(scheme_id=current_user.scheme_id)
+        form.populate_obj(service)
+        db.session.add(service)
+        db.session.flush()
+        audit("service_added", service)
+        db.session.commit()
+        flash(_("%(name)s added to the directory.", name=service.name), "info")
+        return redirect(url_for("havens.directory"))
+    return render_template(
+        "havens/service_form.html", form=form, service=None
+    ), 400 if form.errors else 200
+
+
+@bp.route("/directory/<int:service_id>", methods=["GET", "POST"])
+@roles("coordinator")
+def edit_service(service_id: int):
+    service = service_or_404(service_id)
+    form = ServiceForm(obj=service)
+    if form.validate_on_submit():
+        form.populate_obj(service)
+        audit("service_updated", service)
+        db.session.commit()
+        flash(_("Changes to %(name)s saved.", name=service.name), "info")
+        return redirect(url_for("havens.directory"))
+    return render_template(
+        "havens/service_form.html", form=form, service=service
+    ), 400 if form.errors else 200
+
+
+@bp.route("/directory/<int:service_id>/delete", methods=["POST"])
+@roles("coordinator")
+def delete_service(service_id: int):
+    service = service_or_404(service_id)
+    audit("service_removed", service, name=service.name)
+    db.session.delete(service)
+    db.session.commit()
+    flash(_("%(name)s removed from the directory.", name=service.name), "info")
+    return redirect(url_for("havens.directory"))

@@ -1,0 +1,124 @@
+"""Logging, listing and correcting Safe Haven visits."""
+
+import uuid
+from datetime import datetime, time, timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from accounts.access import roles, venues_for, visits_for
+from accounts.forms import options
+from core.timeutil import to_london, to_utc, utcnow
+from extensions import db
+from havens import bp, services
+from havens.choices import AGE_BANDS, COMPANY, GENDERS, HELP, LEFT_HOW
+from havens.directory import directory_for
+from havens.forms import VisitFilterForm, VisitForm
+from havens.models import Visit
+
+LABELS = {
+    "help": HELP,
+    "age_band": AGE_BANDS,
+    "gender": GENDERS,
+    "company": COMPANY,
+    "left_how": LEFT_HOW,
+}
+
+
+def visit_form(**kwargs) -> VisitForm:
+    """The visit form with this person's venues and their scheme's directory to choose from."""
+    form = VisitForm(**kwargs)
+    venues = db.session.scalars(venues_for(current_user).order_by("name")).all()
+    form.venue_id.choices = options((v.id, v.name) for v in venues)
+    form.services.choices = options((s.id, s.name) for s in directory_for(current_user.scheme_id))
+    return form
+
+
+def visit_or_404(visit_id: str) -> Visit:
+    """A visit this person may see, or 404, whether it exists elsewhere or not at all."""
+    visit = db.session.scalar(visits_for(current_user).where(Visit.id == visit_id))
+    return visit or abort(404)
+
+
+@bp.route("/visits/new", methods=["GET", "POST"])
+@roles("venue_staff", "coordinator")
+def log_visit():
+    form = visit_form()
+    if not form.is_submitted():
+        form.id.data = str(uuid.uuid4())  # made once per form, so a resend is recognised
+        form.arrived_at.data = to_london(utcnow()).replace(second=0, microsecond=0)
+        if form.venue_id.choices:
+            form.venue_id.data = form.venue_id.choices[0].value
+    if form.validate_on_submit():
+        try:
+            visit, created = services.save_visit(form.id.data, form.values(), current_user)
+        except services.Conflict:
+            flash(
+                _("This visit was saved already with other details. Open it to correct it."),
+                "error",
+            )
+            return redirect(url_for("havens.visits"))
+        db.session.commit()
+        flash(_("Visit saved.") if created else _("This visit was saved already."), "info")
+        for warning in services.note_warnings(visit.note):
+            flash(warning, "warning")
+        return redirect(url_for("havens.visits"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("havens/visit_form.html", form=form, visit=None), status
+
+
+@bp.route("/visits")
+@roles("venue_staff", "coordinator")
+def visits():
+    filters = VisitFilterForm(request.args)
+    venues = db.session.scalars(venues_for(current_user).order_by("name")).all()
+    filters.venue.choices = options([(0, _("All venues"))] + [(v.id, v.name) for v in venues])
+    stmt = (
+        filtered(visits_for(current_user), filters)
+        if filters.validate()
+        else visits_for(current_user)
+    )
+    found = db.session.scalars(stmt.order_by(Visit.arrived_at.desc()).limit(500)).all()
+    return render_template("havens/visits.html", visits=found, filters=filters, labels=LABELS)
+
+
+def filtered(stmt, filters: VisitFilterForm):
+    """Narrow a visits query by the coordinator's filters."""
+    if filters.venue.data:
+        stmt = stmt.where(Visit.venue_id == filters.venue.data)
+    if filters.date_from.data:
+        stmt = stmt.where(
+            Visit.arrived_at >= to_utc(datetime.combine(filters.date_from.data, time()))
+        )
+    if filters.date_to.data:
+        end = datetime.combine(filters.date_to.data, time()) + timedelta(days=1)
+        stmt = stmt.where(Visit.arrived_at < to_utc(end))
+    if filters.q.data:
+        stmt = stmt.where(Visit.note.ilike(f"%{filters.q.data}%"))
+    if filters.help.data:
+        # JSON lists are searched as text: the codes are plain words in quotes.
+        stmt = stmt.where(db.cast(Visit.help, db.String).like(f'%"{filters.help.data}"%'))
+    return stmt
+
+
+@bp.route("/visits/<visit_id>", methods=["GET", "POST"])
+@roles("venue_staff", "coordinator")
+def visit(visit_id: str):
+    visit = visit_or_404(visit_id)
+    may_correct = services.can_correct(visit, current_user)
+    form = visit_form(obj=visit) if may_correct else None
+    if form and not form.is_submitted():
+        form.arrived_at.data = to_london(visit.arrived_at)
+        form.departed_at.data = to_london(visit.departed_at) if visit.departed_at else None
+    if form and form.validate_on_submit() and form.id.data == visit.id:
+        if services.correct_visit(visit, form.values(), current_user):
+            db.session.commit()
+            flash(_("Correction saved. The earlier version is kept."), "info")
+        for warning in services.note_warnings(visit.note):
+            flash(warning, "warning")
+        return redirect(url_for("havens.visit", visit_id=visit.id))
+    if request.method == "POST" and not may_correct:
+        flash(_("Visits can be corrected only within 24 hours. Ask your coordinator."), "error")
+    status = 400 if request.method == "POST" else 200
+    return render_template("havens/visit.html", visit=visit, form=form, labels=LABELS), status
