@@ -193,6 +193,20 @@ def _as_snapshot(values: dict) -> dict:
     return snapshot(Visit(**values))
 
 
+def history(visit: Visit) -> list[tuple[VisitRevision, list[str]]]:
+    """Each version of a visit with the names of the fields it changed."""
+    rows, before = [], None
+    for revision in visit.revisions:
+        changed = (
+            []
+            if before is None
+            else [k for k in revision.data if revision.data[k] != before.get(k)]
+        )
+        rows.append((revision, changed))
+        before = revision.data
+    return rows
+
+
 def can_correct(visit: Visit, by: User) -> bool:
     """Staff may correct a visit within 24 hours of logging it; coordinators at any time."""
     if by.has_role("coordinator"):

@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from accounts.access import roles, venues_for, visits_for
@@ -17,12 +18,26 @@ from havens.directory import directory_for
 from havens.forms import VisitFilterForm, VisitForm
 from havens.models import Visit
 
+# Translators: names of a visit's fields, listed in its correction history.
+FIELD_NAMES = {
+    "venue_id": _l("Venue"),
+    "arrived_at": _l("Arrived"),
+    "departed_at": _l("Left at"),
+    "help": _l("Help given"),
+    "services": _l("Signposted to"),
+    "age_band": _l("Age"),
+    "gender": _l("Gender"),
+    "company": _l("Alone or with others"),
+    "left_how": _l("How they left"),
+    "note": _l("Note"),
+}
 LABELS = {
     "help": HELP,
     "age_band": AGE_BANDS,
     "gender": GENDERS,
     "company": COMPANY,
     "left_how": LEFT_HOW,
+    "fields": FIELD_NAMES,
 }
 
 
@@ -121,4 +136,6 @@ def visit(visit_id: str):
     if request.method == "POST" and not may_correct:
         flash(_("Visits can be corrected only within 24 hours. Ask your coordinator."), "error")
     status = 400 if request.method == "POST" else 200
-    return render_template("havens/visit.html", visit=visit, form=form, labels=LABELS), status
+    return render_template(
+        "havens/visit.html", visit=visit, form=form, labels=LABELS, history=services.history(visit)
+    ), status

@@ -398,7 +398,8 @@ def test_a_correction_keeps_every_version(client, staff):
     assert visit.version == 2 and visit.left_how == "friend_family"
     versions = [(r.version, r.data["left_how"], r.data["note"]) for r in visit.revisions]
     assert versions == [(1, "taxi", ""), (2, "friend_family", "Calmer after tea")]
-    assert "History" in client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    assert "History" in page and "changed: How they left, Note" in page
 
 
 def test_staff_cannot_correct_after_24_hours_but_coordinators_can(app, client, staff, coordinator):
