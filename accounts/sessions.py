@@ -46,17 +46,35 @@ def load_session_user(token: str) -> User | None:
     if not row.user.active:
         end_session(row, "disabled")
         return None
+    user = row.user
     if now - row.last_seen_at > TOUCH_EVERY:
-        row.last_seen_at = now
-        db.session.commit()
-    row.user.session_token = token
-    return row.user
+        touch(row.id, now)
+    user.session_token = token
+    return user
+
+
+def touch(session_id: int, now) -> None:
+    """Record that a session was used: end the reading first, then write on its own.
+
+    On a GET the transaction so far only read; writing in it could fail on SQLite if
+    another request wrote meanwhile, so the write starts a transaction of its own.
+    """
+    db.session.commit()
+    db.session.execute(
+        update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now)
+    )
+    db.session.commit()
 
 
 def end_session(row: UserSession, reason: str) -> None:
     """Close one session now, and remember why for the sign-in page's message."""
-    row.ended_at = utcnow()
-    row.end_reason = reason
+    session_id = row.id
+    db.session.commit()  # end the reading first, as in touch()
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.id == session_id)
+        .values(ended_at=utcnow(), end_reason=reason)
+    )
     db.session.commit()
     g.session_end_reason = reason
 

@@ -1,6 +1,12 @@
 """Database engine set-up: SQLite pragmas and IMMEDIATE write transactions."""
 
+from flask import has_request_context, request
 from sqlalchemy import Engine, event
+
+# Requests that only read. Their transactions start deferred, so readers never queue
+# for the write lock; a GET that must write (the session's last-seen time) commits its
+# reading first and then writes in a transaction of its own.
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
@@ -13,7 +19,7 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
         # Stop the driver issuing its own deferred BEGIN; on_begin below issues ours.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        # WAL lets readers carry on while one process writes.
+        # WAL lets readers carry on while one connection writes.
         cursor.execute("PRAGMA journal_mode=WAL")
         # FULL: a committed record survives a power cut, not only a crash.
         cursor.execute("PRAGMA synchronous=FULL")
@@ -23,6 +29,9 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
+        if has_request_context() and request.method in READ_METHODS:
+            connection.exec_driver_sql("BEGIN")
+            return
         # A deferred transaction that reads and then writes cannot wait for the
         # write lock; it fails with "database is locked" or loses the update.
         # Taking the lock up front makes concurrent read-modify-write serial.

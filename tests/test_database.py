@@ -83,3 +83,30 @@ def test_no_update_is_lost_with_several_writer_processes(app, db_url, scheme):
     results = [queue.get(timeout=5) for _ in workers]
     taken = sorted(n for result in results for n in result)
     assert taken == list(range(1, processes * each + 1)), "a value was lost or handed out twice"
+
+
+def test_migrations_keep_rows_that_refer_to_rebuilt_tables(app, make_person, venue, team):
+    """Going down and up rebuilds `venue` on SQLite; its staff links and roles must survive."""
+    make_person("sam", roles=["venue_staff", "pastor"], venues=[venue], teams=[team])
+    db.session.commit()
+    downgrade(revision="f2e479d92d3b")  # the second migration's downgrade rebuilds `venue`
+    upgrade()
+    counts = {
+        table: db.session.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()
+        for table in ("user_role", "venue_staff", "team_member")
+    }
+    assert counts == {"user_role": 2, "venue_staff": 1, "team_member": 1}
+
+
+@pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite locking")
+def test_a_page_view_does_not_wait_for_a_writer(app, client, db_url):
+    """GET requests read in deferred transactions: a writer holding the lock does not block them."""
+    app.config["SQLITE_BUSY_TIMEOUT_MS"] = 100
+    writer = sa.create_engine(db_url, connect_args={"isolation_level": None})
+    with writer.connect() as conn:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("INSERT INTO scheme (name, created_at) VALUES ('Held', '2026-01-01')")
+        response = client.get("/healthz")
+        conn.exec_driver_sql("ROLLBACK")
+    writer.dispose()
+    assert response.status_code == 200
