@@ -5,8 +5,9 @@ import secrets
 import warnings
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
 from flask_babel import get_locale
+from sqlalchemy.exc import DBAPIError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import core.errors
@@ -48,9 +49,28 @@ DEFAULTS = {
 WEAK_SECRETS = {"dev", "secret", "changeme", "change-me", "secret-key", "your-secret-key"}
 
 
+class Lantern(Flask):
+    """Flask, logging failures by route pattern: a path can hold a reset token."""
+
+    def log_exception(self, exc_info) -> None:
+        rule = request.url_rule.rule if request.url_rule else "-"
+        self.logger.error("Exception on %s [%s]", rule, request.method, exc_info=redacted(exc_info))
+
+
+def redacted(exc_info):
+    """A database error's traceback without its message, which can quote what was typed
+    (PostgreSQL: 'Key (name)=(Jane Doe) already exists')."""
+    kind, error, trace = exc_info
+    if not isinstance(error, DBAPIError):
+        return exc_info
+    code = getattr(error.orig, "sqlstate", None) or type(error.orig).__name__
+    summary = RuntimeError(f"{kind.__name__} ({code}); details withheld from the log")
+    return RuntimeError, summary.with_traceback(trace), trace
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build a configured Lantern app."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = Lantern(__name__, instance_relative_config=True)
     load_config(app, test_config)
     check_secret(app)
     set_up_database(app)
@@ -86,9 +106,18 @@ def instance_secret(app: Flask) -> str:
     """Read the secret key from instance/secret_key, making a strong one on first run."""
     path = Path(app.instance_path) / "secret_key"
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # Written whole under another name, then linked into place: several server
+        # processes starting at once all end up reading the one key that won.
+        draft = path.with_name(f"secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(32))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text().strip()
 
 
@@ -105,11 +134,11 @@ def check_secret(app: Flask) -> None:
 
 def set_up_database(app: Flask) -> None:
     """Bind SQLAlchemy and Flask-Migrate; make SQLite safe for concurrent writers."""
+    # Errors must not carry the values people typed (names, emails) into the logs.
+    options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"hide_parameters": True})
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         busy_seconds = app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000
-        app.config.setdefault(
-            "SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": busy_seconds}}
-        )
+        options.setdefault("connect_args", {"timeout": busy_seconds})
     db.init_app(app)
     migrate.init_app(app, db, directory=str(HERE / "migrations"))
     with app.app_context():
@@ -120,7 +149,8 @@ def set_up_web(app: Flask) -> None:
     """Extensions, security, language and logging for every request."""
     if app.config["PROXY_FIX"]:
         hops = int(app.config["PROXY_FIX"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # Only the client's address and the scheme; the host comes from the proxy's Host.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.session_interface = SessionInterface()
     csrf.init_app(app)
     limiter.init_app(app)

@@ -54,8 +54,10 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
-    """True when the password matches; spends the same time when there is no hash."""
+    """True when the password matches; spends the same time when there is no usable hash
+    (no such account, or one still waiting for its first password)."""
+    usable = bool(stored_hash) and stored_hash.startswith("$argon2")
     try:
-        return hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return hasher.verify(stored_hash if usable else _DUMMY_HASH, password) and usable
     except (VerificationError, InvalidHashError):
         return False

@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 
 from accounts.models import PasswordReset, Scheme, TeamMember, User
 from accounts.passwords import hash_password, verify_password
-from accounts.sessions import end_all_sessions, end_current_session, start_session, token_hash
+from accounts.sessions import end_all_sessions, start_session, token_hash
 from core.services import audit
 from core.timeutil import utcnow
 from extensions import db
@@ -37,8 +37,8 @@ def sign_in(user: User) -> str:
 
 
 def sign_out(user: User) -> None:
-    """End this request's session."""
-    end_current_session(user)
+    """End this person's sessions on every device, as a lost phone would need."""
+    end_all_sessions(user, "signed_out")
     audit("signed_out", user, actor=user)
     db.session.commit()
 

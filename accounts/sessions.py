@@ -88,13 +88,6 @@ def current_session(user: User) -> UserSession | None:
     )
 
 
-def end_current_session(user: User, reason: str = "signed_out") -> None:
-    """Close the session of this request; the caller commits."""
-    row = current_session(user)
-    if row is not None and row.ended_at is None:
-        row.ended_at, row.end_reason = utcnow(), reason
-
-
 def end_all_sessions(user: User, reason: str) -> None:
     """Close every open session of this person, on every device; the caller commits."""
     db.session.execute(

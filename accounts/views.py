@@ -15,8 +15,16 @@ from extensions import db, limiter
 
 
 def _login_key() -> str:
-    """Rate-limit key for the account being tried, whether or not it exists."""
-    return "signin:" + request.form.get("username", "").strip().lower()[:254]
+    """Rate-limit key for the account being tried: its username and email share one
+    count, and a name that matches no account is counted by itself."""
+    name = request.form.get("username", "").strip().lower()[:254]
+    user = services.find_by_login(name) if name else None
+    return f"signin:user:{user.id}" if user else f"signin:name:{name}"
+
+
+def _account_key() -> str:
+    """Rate-limit key for the signed-in person."""
+    return f"account:{current_user.get_id() and current_user.id}"
 
 
 def _signin_rate() -> str:
@@ -28,7 +36,7 @@ def _signin_rate() -> str:
 @limiter.limit(_signin_rate, methods=["POST"])
 @limiter.limit(_signin_rate, methods=["POST"], key_func=_login_key)
 def sign_in():
-    form = SignInForm()
+    form = SignInForm(formdata=request.form)  # a form, never JSON: the limit reads the form
     if form.validate_on_submit():
         user = services.authenticate(form.username.data, form.password.data)
         if user is None:
@@ -63,6 +71,7 @@ def account():
 
 @bp.route("/account/password", methods=["POST"])
 @signed_in
+@limiter.limit(_signin_rate, key_func=_account_key)
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():

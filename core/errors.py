@@ -3,7 +3,9 @@
 from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
+
+from extensions import db
 
 MESSAGES = {
     400: (
@@ -28,6 +30,8 @@ MESSAGES = {
 def render_error(error: HTTPException):
     """Render any HTTP error as a page in the user's language."""
     code = error.code or 500
+    if code >= 500:
+        db.session.rollback()  # a failed write leaves the session unusable for the page itself
     title, advice = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
     if isinstance(error, CSRFError):
         advice = _l("The page was open too long or was sent twice. Reload it and try again.")
@@ -36,7 +40,17 @@ def render_error(error: HTTPException):
     return render_template("core/error.html", code=code, title=title, advice=advice), code
 
 
+def refuse_unexpected_input() -> None:
+    """Before each request: no view takes files, and no text may hold a NUL character."""
+    if request.files:
+        raise BadRequest()
+    values = [*request.args.values(), *request.form.values()]
+    if any("\x00" in value for value in values):
+        raise BadRequest()
+
+
 def register(app: Flask) -> None:
     """Handle every HTTP error and any unexpected exception."""
+    app.before_request(refuse_unexpected_input)
     # InternalServerError is an HTTPException: Flask logs the original exception, then calls this.
     app.register_error_handler(HTTPException, render_error)
