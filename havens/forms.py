@@ -7,6 +7,7 @@ sync API feeds it each queued record, so both give the same errors in the same w
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -32,6 +33,16 @@ from accounts.forms import CheckboxesField, email_format, options
 from core.timeutil import to_utc, utcnow
 from havens.choices import AGE_BANDS, COMPANY, GENDERS, HELP, LEFT_HOW, NOTE_MAX, PREMISES
 
+NOTE_TOO_LONG = lazy_ngettext(
+    "Keep the note to %(num)d character or fewer.",
+    "Keep the note to %(num)d characters or fewer.",
+    NOTE_MAX,
+)
+NOTE_HINT = lazy_ngettext(
+    "Do not write names, phone numbers or addresses. At most %(num)d character.",
+    "Do not write names, phone numbers or addresses. At most %(num)d characters.",
+    NOTE_MAX,
+)
 UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
 # A device clock a little ahead of the server's is not an error.
@@ -45,7 +56,7 @@ class VisitForm(FlaskForm):
     )
     venue_id = SelectField(_l("Venue"), coerce=int)
     arrived_at = DateTimeLocalField(
-        _l("Arrived"),
+        _l("Arrival time"),
         format=LOCAL_MINUTE,
         validators=[DataRequired(message=_l("Enter the time they arrived."))],
     )
@@ -57,12 +68,13 @@ class VisitForm(FlaskForm):
         _l("Alone or with others"), choices=options(COMPANY), validators=[Optional()]
     )
     left_how = RadioField(_l("How they left"), choices=options(LEFT_HOW), validators=[Optional()])
-    departed_at = DateTimeLocalField(_l("Left at"), format=LOCAL_MINUTE, validators=[Optional()])
+    departed_at = DateTimeLocalField(
+        _l("Departure time"), format=LOCAL_MINUTE, validators=[Optional()]
+    )
     note = TextAreaField(
         _l("Note"),
-        validators=[
-            Length(max=NOTE_MAX, message=_l("Keep the note to %(max)d characters or fewer."))
-        ],
+        description=NOTE_HINT,
+        validators=[Length(max=NOTE_MAX, message=NOTE_TOO_LONG)],
         render_kw={"maxlength": NOTE_MAX, "rows": 3},
     )
 
@@ -186,7 +198,9 @@ class ServiceForm(FlaskForm):
         validators=[
             Optional(),
             Length(max=40),
-            Regexp(r"^[0-9 +()-]+$", message=_l("Use digits, spaces and + only.")),
+            Regexp(
+                r"^[0-9 +()-]+$", message=_l("Use only digits, spaces, brackets, dashes and +.")
+            ),
         ],
         render_kw={"inputmode": "tel"},
     )

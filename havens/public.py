@@ -2,6 +2,7 @@
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -10,13 +11,18 @@ from accounts.models import Scheme
 from core.services import audit
 from extensions import db, limiter
 from havens import bp, services
-from havens.choices import HELP
 from havens.directory import directory_for
 from havens.forms import RegistrationForm, ServiceForm
 from havens.models import Registration, SupportService, Venue
 
 # What every Safe Haven offers, as the scheme describes it to the public.
-OFFERED = ["seat", "phone_charged", "called_friend", "called_taxi", "water", "signposted"]
+OFFERED = [
+    _l("A seat and a calm space"),
+    _l("Charging your phone"),
+    _l("Help to call a friend, family or a taxi"),
+    _l("A glass of water"),
+    _l("Information about support services"),
+]
 
 
 @bp.route("/v/<code>")
@@ -28,7 +34,7 @@ def venue_page(code: str):
     return render_template(
         "havens/public_venue.html",
         venue=venue if valid else None,
-        offered=[HELP[code] for code in OFFERED],
+        offered=OFFERED,
         directory=directory_for(scheme_id) if scheme_id else [],
     ), 200 if valid else 404
 

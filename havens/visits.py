@@ -18,11 +18,11 @@ from havens.directory import directory_for
 from havens.forms import VisitFilterForm, VisitForm
 from havens.models import Visit
 
-# Translators: names of a visit's fields, listed in its correction history.
 FIELD_NAMES = {
+    # Translators: names of a visit's fields, listed in its correction history.
     "venue_id": _l("Venue"),
-    "arrived_at": _l("Arrived"),
-    "departed_at": _l("Left at"),
+    "arrived_at": _l("Arrival time"),
+    "departed_at": _l("Departure time"),
     "help": _l("Help given"),
     "services": _l("Signposted to"),
     "age_band": _l("Age"),

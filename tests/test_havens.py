@@ -572,7 +572,7 @@ def test_coordinator_edits_the_directory_and_everyone_sees_it(
     assert client.post("/directory/new", data=data).status_code == 302
     bad = client.post("/directory/new", data=data | {"phone": "call me", "website": "nope"})
     assert bad.status_code == 400
-    assert "Use digits, spaces and + only." in bad.get_data(as_text=True)
+    assert "Use only digits, spaces, brackets, dashes and +." in bad.get_data(as_text=True)
     other = app.test_client()
     sign_in(other, "sam")
     page = other.get("/directory").get_data(as_text=True)
