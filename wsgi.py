@@ -184,10 +184,13 @@ def register_blueprints(app: Flask) -> None:
     import havens.public
     import havens.venues
     import havens.visits
+    import patrols.teams
+    import patrols.views
 
     app.register_blueprint(core.views.bp)
     app.register_blueprint(accounts.views.bp)
     app.register_blueprint(havens.visits.bp)
+    app.register_blueprint(patrols.views.bp)
     app.cli.add_command(accounts.cli.users)
     app.cli.add_command(accounts.cli.schemes)
     app.cli.add_command(core.demo.demo)

@@ -11,7 +11,7 @@ from accounts.models import TeamMember, User, venue_staff
 from core.timeutil import utcnow
 from extensions import login
 from havens.models import Venue, Visit
-from patrols.models import Team
+from patrols.models import Contact, Patrol, Team
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
@@ -109,3 +109,15 @@ def visits_for(user: User) -> Select:
     if user.has_role("venue_staff"):
         return stmt.where(Visit.arrived_at >= utcnow() - timedelta(days=STAFF_VISIT_DAYS))
     return stmt.where(false())
+
+
+def patrols_for(user: User) -> Select:
+    """The patrols this person may see: their teams', or the whole scheme's."""
+    teams = teams_for(user).with_only_columns(Team.id)
+    return select(Patrol).where(Patrol.team_id.in_(teams))
+
+
+def handovers_for(user: User) -> Select:
+    """Contacts handed over to the venues this person may act for."""
+    venues = venues_for(user).with_only_columns(Venue.id)
+    return select(Contact).where(Contact.handover_venue_id.in_(venues))

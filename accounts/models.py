@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.timeutil import utcnow
 from extensions import db
+from patrols.choices import DEFAULT_TALLIES
 
 ROLES = {
     # Translators: role names, as coordinators see them when they set someone's roles.
@@ -25,6 +26,8 @@ class Scheme(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
+    # The counters a patrol's leader fills in at the end, e.g. bottles and glass picked up.
+    tallies: Mapped[list] = mapped_column(JSON, default=lambda: list(DEFAULT_TALLIES))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -13,7 +13,8 @@ from extensions import db
 from havens import services as havens
 from havens.directory import seed_directory
 from havens.models import Registration, Venue
-from patrols.models import Team
+from patrols import services as patrols
+from patrols.models import PatrolArea, Team
 
 SCHEME = "Tunbridge Wells"
 # Demo data only: printed by the command and listed in the README.
@@ -82,6 +83,7 @@ def load() -> None:
     }
     train_staff(scheme, venues, people)
     add_visits(venues[0], people["staff"])
+    add_patrol(scheme, teams[0], venues[0], people["pastor"])
     db.session.add(
         Registration(
             scheme_id=scheme.id,
@@ -118,6 +120,46 @@ def train_staff(scheme: Scheme, venues: list[Venue], people: dict) -> None:
         db.session.flush()
         trained = today - timedelta(days=350 if venue.name == "The Grove Tavern" else 100)
         havens.record_training(person, trained, "#TogetherAsAllies", coordinator)
+
+
+AREAS = ["The Pantiles", "Mount Pleasant", "Calverley Precinct", "Camden Road"]
+
+
+def add_patrol(scheme: Scheme, team: Team, venue: Venue, pastor) -> None:
+    """Patrol areas, and last night's patrol of the Friday team with three contacts,
+    the last handed over to The Pantiles Tap (which it shows as on its way)."""
+    areas = [PatrolArea(scheme_id=scheme.id, name=name, position=i) for i, name in enumerate(AREAS)]
+    db.session.add_all(areas)
+    db.session.flush()
+    now = utcnow().replace(second=0, microsecond=0)
+    started = now - timedelta(hours=5)
+    values = {"team_id": team.id, "area_id": areas[0].id, "route": "", "started_at": started}
+    patrol, _created = patrols.start_patrol(str(uuid.uuid4()), values, [pastor], pastor)
+    contacts = [
+        (40, 2, ["water", "conversation"], [], None),
+        (95, 1, ["flip_flops", "helped_taxi"], ["intoxicated"], None),
+        (150, 1, ["stayed", "handover"], ["vulnerable", "distressed"], venue.id),
+    ]
+    for minutes, people, given, seen, handover in contacts:
+        contact = {
+            "at": started + timedelta(minutes=minutes),
+            "people": people,
+            "age_band": "18_24",
+            "gender": "woman",
+            "seen": seen,
+            "given": given,
+            "services": [],
+            "area_id": areas[0].id,
+            "street": "",
+            "latitude": None,
+            "longitude": None,
+            "handover_venue_id": handover,
+            "note": "",
+        }
+        patrols.save_contact(str(uuid.uuid4()), patrol, contact, pastor)
+    patrols.end_patrol(
+        patrol, now - timedelta(minutes=20), {"Bottles and glass picked up": 14}, "", pastor
+    )
 
 
 def add_visits(venue: Venue, staff) -> None:

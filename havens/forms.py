@@ -43,6 +43,7 @@ NOTE_HINT = lazy_ngettext(
     "Do not write names, phone numbers or addresses. At most %(num)d characters.",
     NOTE_MAX,
 )
+BAD_ID = _l("This record has no valid id.")
 UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
 # A device clock a little ahead of the server's is not an error.
@@ -51,10 +52,10 @@ POSTCODE = r"^[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}$"
 
 
 class VisitForm(FlaskForm):
-    id = HiddenField(
-        validators=[DataRequired(), Regexp(UUID, message=_l("This record has no valid id."))]
-    )
+    id = HiddenField(validators=[DataRequired(), Regexp(UUID, message=BAD_ID)])
     venue_id = SelectField(_l("Venue"), coerce=int)
+    # The Street Pastors' contact this visit continues, when they brought the person.
+    contact_id = HiddenField(validators=[Optional(), Regexp(UUID, message=BAD_ID)])
     arrived_at = DateTimeLocalField(
         _l("Arrival time"),
         format=LOCAL_MINUTE,
@@ -111,6 +112,7 @@ class VisitForm(FlaskForm):
             "company": self.company.data or None,
             "left_how": self.left_how.data or None,
             "note": (self.note.data or "").strip(),
+            "contact_id": self.contact_id.data or None,
         }
 
 

@@ -130,6 +130,8 @@ class Visit(db.Model):
     left_how: Mapped[str | None] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(default=1)
+    # The Street Pastors' contact this visit continues, so one person is counted once.
+    contact_id: Mapped[str | None] = mapped_column(ForeignKey("contact.id"), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -146,6 +146,7 @@ def note_warnings(note: str) -> list[str]:
 
 
 VISIT_FIELDS = (
+    "contact_id",
     "venue_id",
     "arrived_at",
     "departed_at",

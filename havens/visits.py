@@ -7,8 +7,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import select
 
-from accounts.access import roles, venues_for, visits_for
+from accounts.access import handovers_for, roles, venues_for, visits_for
 from accounts.forms import options
 from core.timeutil import to_london, to_utc, utcnow
 from extensions import db
@@ -17,6 +18,7 @@ from havens.choices import AGE_BANDS, COMPANY, GENDERS, HELP, LEFT_HOW
 from havens.directory import directory_for
 from havens.forms import VisitFilterForm, VisitForm
 from havens.models import Visit
+from patrols.models import Contact
 
 FIELD_NAMES = {
     # Translators: names of a visit's fields, listed in its correction history.
@@ -65,7 +67,10 @@ def log_visit():
         form.arrived_at.data = to_london(utcnow()).replace(second=0, microsecond=0)
         if form.venue_id.choices:
             form.venue_id.data = form.venue_id.choices[0].value
-    if form.validate_on_submit():
+        handover = pending_handover(request.args.get("contact", ""))
+        if handover is not None:
+            form.contact_id.data, form.venue_id.data = handover.id, handover.handover_venue_id
+    if form.validate_on_submit() and handover_matches(form):
         try:
             visit, created = services.save_visit(form.id.data, form.values(), current_user)
         except services.Conflict:
@@ -80,7 +85,38 @@ def log_visit():
             flash(warning, "warning")
         return redirect(url_for("havens.visits"))
     status = 400 if form.is_submitted() else 200
-    return render_template("havens/visit_form.html", form=form, visit=None), status
+    handovers = pending_handovers()
+    return render_template(
+        "havens/visit_form.html", form=form, visit=None, handovers=handovers
+    ), status
+
+
+def pending_handovers() -> list[Contact]:
+    """Contacts Street Pastors handed over to this person's venues in the last 12 hours,
+    not yet continued by a visit."""
+    linked = select(Visit.contact_id).where(Visit.contact_id.is_not(None))
+    stmt = handovers_for(current_user).where(
+        Contact.at >= utcnow() - timedelta(hours=12), Contact.id.not_in(linked)
+    )
+    return db.session.scalars(stmt.order_by(Contact.at.desc())).all()
+
+
+def pending_handover(contact_id: str) -> Contact | None:
+    """One of pending_handovers(), by id."""
+    return next((c for c in pending_handovers() if c.id == contact_id), None)
+
+
+def handover_matches(form: VisitForm) -> bool:
+    """A visit may continue only a pending hand-over to the venue it is logged for."""
+    if not form.contact_id.data:
+        return True
+    handover = pending_handover(form.contact_id.data)
+    if handover is None and db.session.scalar(select(Visit).filter_by(id=form.id.data)):
+        return True  # a resend of the visit that took up this hand-over
+    if handover is None or handover.handover_venue_id != form.venue_id.data:
+        form.contact_id.errors.append(_("This hand-over is not waiting at your venue."))
+        return False
+    return True
 
 
 @bp.route("/visits")
@@ -95,7 +131,13 @@ def visits():
         else visits_for(current_user)
     )
     found = db.session.scalars(stmt.order_by(Visit.arrived_at.desc()).limit(500)).all()
-    return render_template("havens/visits.html", visits=found, filters=filters, labels=LABELS)
+    return render_template(
+        "havens/visits.html",
+        visits=found,
+        filters=filters,
+        labels=LABELS,
+        handovers=pending_handovers(),
+    )
 
 
 def filtered(stmt, filters: VisitFilterForm):
@@ -127,7 +169,8 @@ def visit(visit_id: str):
         form.arrived_at.data = to_london(visit.arrived_at)
         form.departed_at.data = to_london(visit.departed_at) if visit.departed_at else None
     if form and form.validate_on_submit() and form.id.data == visit.id:
-        if services.correct_visit(visit, form.values(), current_user):
+        values = form.values() | {"contact_id": visit.contact_id}  # the link is not corrected
+        if services.correct_visit(visit, values, current_user):
             db.session.commit()
             flash(_("Correction saved. The earlier version is kept."), "info")
         for warning in services.note_warnings(visit.note):

@@ -1,10 +1,10 @@
-"""Street Pastor teams."""
+"""Street Pastor teams, patrol areas, patrols and the contacts logged on them."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.timeutil import utcnow
@@ -22,3 +22,102 @@ class Team(db.Model):
     scheme: Mapped[Scheme] = relationship()  # noqa: F821  (accounts.models)
 
     __table_args__ = (UniqueConstraint("scheme_id", "name"),)
+
+
+class PatrolArea(db.Model):
+    """A named area or route that patrols cover."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("scheme.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (UniqueConstraint("scheme_id", "name"),)
+
+
+patrol_pastor = db.Table(
+    "patrol_pastor",
+    db.Column("patrol_id", ForeignKey("patrol.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Patrol(db.Model):
+    """One team's patrol. The id is made by the device that started it."""
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("patrol_area.id", ondelete="SET NULL"))
+    route: Mapped[str] = mapped_column(String(200), default="")
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    tallies: Mapped[dict] = mapped_column(JSON, default=dict)
+    note: Mapped[str] = mapped_column(Text, default="")
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    team: Mapped[Team] = relationship()
+    area: Mapped[PatrolArea | None] = relationship()
+    pastors: Mapped[list[User]] = relationship(secondary=patrol_pastor)  # noqa: F821
+    contacts: Mapped[list[Contact]] = relationship(order_by="Contact.at", back_populates="patrol")
+
+    __table_args__ = (
+        # One open patrol per team, kept by the database itself.
+        Index(
+            "uq_patrol_open_per_team",
+            "team_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
+
+class Contact(db.Model):
+    """People a patrol engaged with. The id is made by the device that first saved it."""
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    patrol_id: Mapped[str] = mapped_column(ForeignKey("patrol.id"), index=True)
+    at: Mapped[datetime]
+    people: Mapped[int] = mapped_column(default=1)
+    age_band: Mapped[str | None] = mapped_column(String(12))
+    gender: Mapped[str | None] = mapped_column(String(12))
+    seen: Mapped[list] = mapped_column(JSON, default=list)
+    given: Mapped[list] = mapped_column(JSON, default=list)
+    services: Mapped[list] = mapped_column(JSON, default=list)
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("patrol_area.id", ondelete="SET NULL"))
+    street: Mapped[str] = mapped_column(String(120), default="")
+    # Only when the pastor taps "add my location", rounded to about 100 m.
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    handover_venue_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id"), index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    patrol: Mapped[Patrol] = relationship(back_populates="contacts")
+    area: Mapped[PatrolArea | None] = relationship()
+    handover_venue: Mapped[Venue | None] = relationship()  # noqa: F821
+    revisions: Mapped[list[ContactRevision]] = relationship(
+        order_by="ContactRevision.version", back_populates="contact"
+    )
+
+
+class ContactRevision(db.Model):
+    """Every version of a contact, the first included: corrections never overwrite."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[str] = mapped_column(
+        ForeignKey("contact.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int]
+    data: Mapped[dict] = mapped_column(JSON)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    contact: Mapped[Contact] = relationship(back_populates="revisions")
+    changed_by: Mapped[User | None] = relationship()  # noqa: F821
+
+    __table_args__ = (UniqueConstraint("contact_id", "version"),)

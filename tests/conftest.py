@@ -188,6 +188,9 @@ def sample_url(app, rule, **values) -> str:
         "visit_id": "no-such-visit",
         "registration_id": 999,
         "service_id": 999,
+        "patrol_id": "no-such-patrol",
+        "contact_id": "no-such-contact",
+        "area_id": 999,
         "code": "no-such-sign",
     } | values
     with app.test_request_context():

@@ -10,6 +10,7 @@ SIGNIN = "sign-in page"  # a redirect to /signin?next=..., as Flask-Login sends 
 
 COORDINATOR_ONLY = {ANON: SIGNIN} | dict.fromkeys(ROLES, 403)
 STAFF_AND_COORDINATOR = {ANON: SIGNIN} | dict.fromkeys(ROLES, 403)
+PASTOR_AND_COORDINATOR = {ANON: SIGNIN} | dict.fromkeys(ROLES, 403)
 
 # endpoint -> (method, {who: expected status}). A route missing here fails the suite.
 EXPECTED = {
@@ -53,6 +54,19 @@ EXPECTED = {
     "havens.add_service": ("GET", COORDINATOR_ONLY | {"coordinator": 200}),
     "havens.edit_service": ("GET", COORDINATOR_ONLY | {"coordinator": 404}),
     "havens.delete_service": ("POST", COORDINATOR_ONLY | {"coordinator": 404}),
+    "patrols.patrols": ("GET", PASTOR_AND_COORDINATOR | {"pastor": 200, "coordinator": 200}),
+    "patrols.start_patrol": ("GET", PASTOR_AND_COORDINATOR | {"pastor": 200, "coordinator": 200}),
+    # Someone else's patrol, or none at all: not found either way.
+    "patrols.patrol": ("GET", PASTOR_AND_COORDINATOR | {"pastor": 404, "coordinator": 404}),
+    "patrols.log_contact": ("GET", PASTOR_AND_COORDINATOR | {"pastor": 404, "coordinator": 404}),
+    "patrols.contact": ("GET", PASTOR_AND_COORDINATOR | {"pastor": 404, "coordinator": 404}),
+    "patrols.end_patrol": ("GET", PASTOR_AND_COORDINATOR | {"pastor": 404, "coordinator": 404}),
+    "patrols.summary": ("GET", PASTOR_AND_COORDINATOR | {"pastor": 404, "coordinator": 404}),
+    "patrols.teams": ("GET", COORDINATOR_ONLY | {"coordinator": 200}),
+    "patrols.add_team": ("POST", COORDINATOR_ONLY | {"coordinator": 400}),  # no name given
+    "patrols.add_area": ("POST", COORDINATOR_ONLY | {"coordinator": 400}),
+    "patrols.delete_area": ("POST", COORDINATOR_ONLY | {"coordinator": 404}),
+    "patrols.set_tallies": ("POST", COORDINATOR_ONLY | {"coordinator": 302}),  # none is allowed
 }
 
 

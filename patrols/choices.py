@@ -1,0 +1,61 @@
+"""The fixed lists a contact is recorded with. Codes are stored and synced; labels are shown."""
+
+from flask_babel import lazy_gettext as _l
+
+SEEN = {
+    "vulnerable": _l("Alone and vulnerable"),
+    "intoxicated": _l("Intoxicated"),
+    "injured": _l("Injured"),
+    "distressed": _l("Distressed"),
+    "rough_sleeping": _l("Rough sleeping"),
+    "conflict": _l("In conflict"),
+}
+
+# What was given or done. The first ones are the quickest to reach on the contact screen.
+GIVEN = {
+    "water": _l("Water"),
+    "conversation": _l("Conversation and listening"),
+    "flip_flops": _l("Flip-flops"),
+    "foil_blanket": _l("Foil blanket"),
+    "lollipop": _l("Lollipop"),
+    "first_aid": _l("First aid"),
+    "stayed": _l("Stayed with them"),
+    "helped_home": _l("Helped home"),
+    "helped_taxi": _l("Helped to a taxi"),
+    "called_friend": _l("Called a friend"),
+    "called_ambulance": _l("Called an ambulance"),
+    "called_police": _l("Called the police"),
+    "cctv": _l("Contacted CCTV"),
+    "handover": _l("Handed over to a Safe Haven"),
+    "signposted": _l("Signposted to a service"),
+}
+
+# Actions partners count as assessing or reducing risk (action plan 5.1).
+RISK_REDUCING = {
+    "first_aid",
+    "stayed",
+    "helped_home",
+    "helped_taxi",
+    "called_friend",
+    "called_ambulance",
+    "called_police",
+    "cctv",
+    "handover",
+}
+
+AGE_BANDS = {
+    "under_18": _l("Under 18"),
+    "18_24": _l("18–24"),
+    "25_34": _l("25–34"),
+    "35_49": _l("35–49"),
+    "50_plus": _l("50 or over"),
+}
+
+GENDERS = {
+    "woman": _l("Woman"),
+    "man": _l("Man"),
+    "mixed": _l("Mixed group"),
+}
+
+PEOPLE_CHOICES = [1, 2, 3, 4, 5, 6]
+DEFAULT_TALLIES = ["Bottles and glass picked up"]

@@ -1,0 +1,169 @@
+"""State changes for patrols and contacts, and the end-of-patrol summary."""
+
+from collections import Counter
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from accounts.models import TeamMember, User
+from core.services import audit
+from core.timeutil import utcnow
+from extensions import db
+from patrols.choices import RISK_REDUCING
+from patrols.models import Contact, ContactRevision, Patrol
+
+# The leader may correct a patrol's contacts until this long after it ends.
+CORRECTION_WINDOW = timedelta(hours=12)
+
+
+class RuleBroken(Exception):
+    """A change the scheme's rules do not allow; the message is for the person."""
+
+
+class Conflict(Exception):
+    """The same record id arrived again with different content."""
+
+
+def leads(user: User, team_id: int) -> bool:
+    """True when this person leads the team (coordinators may act as leaders)."""
+    if user.has_role("coordinator"):
+        return True
+    row = db.session.get(TeamMember, (user.id, team_id))
+    return row is not None and row.is_leader and user.has_role("pastor")
+
+
+def open_patrol(team_id: int) -> Patrol | None:
+    """The team's patrol that has not ended, if any."""
+    return db.session.scalar(select(Patrol).filter_by(team_id=team_id, ended_at=None))
+
+
+def start_patrol(
+    patrol_id: str, values: dict, pastors: list[User], by: User
+) -> tuple[Patrol, bool]:
+    """Start a patrol, unless the team has one open. Returns (patrol, created)."""
+    existing = db.session.get(Patrol, patrol_id)
+    if existing is not None:
+        if existing.team_id == values["team_id"] and existing.started_at == values["started_at"]:
+            return existing, False
+        raise Conflict(patrol_id)
+    if open_patrol(values["team_id"]) is not None:
+        raise RuleBroken("open")
+    patrol = Patrol(id=patrol_id, started_by_id=by.id, pastors=pastors, **values)
+    db.session.add(patrol)
+    db.session.flush()
+    audit("patrol_started", patrol, scheme_id=patrol.team.scheme_id, actor=by)
+    return patrol, True
+
+
+def end_patrol(patrol: Patrol, ended_at: datetime, tallies: dict, note: str, by: User) -> None:
+    """End a patrol with its tallies and note."""
+    if ended_at <= patrol.started_at:
+        raise RuleBroken("order")
+    patrol.ended_at, patrol.tallies, patrol.note = ended_at, tallies, note
+    audit("patrol_ended", patrol, scheme_id=patrol.team.scheme_id, actor=by)
+
+
+CONTACT_FIELDS = (
+    "at",
+    "people",
+    "age_band",
+    "gender",
+    "seen",
+    "given",
+    "services",
+    "area_id",
+    "street",
+    "latitude",
+    "longitude",
+    "handover_venue_id",
+    "note",
+)
+
+
+def snapshot(contact: Contact) -> dict:
+    """A contact's recorded values, as stored in its history."""
+    data = {name: getattr(contact, name) for name in CONTACT_FIELDS}
+    data["at"] = data["at"].isoformat()
+    return data
+
+
+def save_contact(contact_id: str, patrol: Patrol, values: dict, by: User) -> tuple[Contact, bool]:
+    """Store a new contact on an open patrol; the same one sent again is accepted once."""
+    existing = db.session.get(Contact, contact_id)
+    if existing is not None:
+        if existing.patrol_id == patrol.id and existing.revisions[0].data == snapshot(
+            Contact(**values)
+        ):
+            return existing, False
+        raise Conflict(contact_id)
+    contact = Contact(id=contact_id, patrol_id=patrol.id, created_by_id=by.id, **values)
+    db.session.add(contact)
+    db.session.flush()
+    db.session.add(
+        ContactRevision(
+            contact_id=contact.id, version=1, data=snapshot(contact), changed_by_id=by.id
+        )
+    )
+    audit("contact_logged", contact, scheme_id=patrol.team.scheme_id, actor=by)
+    return contact, True
+
+
+def can_correct(contact: Contact, by: User) -> bool:
+    """The team's leader may correct until 12 hours after the patrol ends."""
+    patrol = contact.patrol
+    if not leads(by, patrol.team_id):
+        return False
+    return patrol.ended_at is None or utcnow() - patrol.ended_at <= CORRECTION_WINDOW
+
+
+def correct_contact(contact: Contact, values: dict, by: User) -> bool:
+    """Apply a correction as a new version, keeping every earlier one. False if nothing changed."""
+    before = snapshot(contact)
+    for name, value in values.items():
+        setattr(contact, name, value)
+    after = snapshot(contact)
+    if after == before:
+        return False
+    contact.version += 1
+    contact.updated_at = utcnow()
+    db.session.add(
+        ContactRevision(
+            contact_id=contact.id, version=contact.version, data=after, changed_by_id=by.id
+        )
+    )
+    changed = sorted(name for name in after if after[name] != before[name])
+    audit(
+        "contact_corrected",
+        contact,
+        scheme_id=contact.patrol.team.scheme_id,
+        actor=by,
+        fields=changed,
+    )
+    return True
+
+
+def hours_on_duty(patrol: Patrol) -> float:
+    """Patrol length times pastors on duty. Times are UTC, so midnight and clock changes
+    need no special care: 22:00 to 04:00 across the October change is seven hours."""
+    if patrol.ended_at is None:
+        return 0.0
+    length = (patrol.ended_at - patrol.started_at).total_seconds() / 3600
+    return round(length * len(patrol.pastors), 2)
+
+
+def summary(patrol: Patrol) -> dict:
+    """What the debrief and the partnership count for one patrol."""
+    contacts = patrol.contacts
+    given = Counter(code for contact in contacts for code in contact.given)
+    risk = Counter({code: n for code, n in given.items() if code in RISK_REDUCING})
+    return {
+        "people": sum(contact.people for contact in contacts),
+        "contacts": len(contacts),
+        "given": given.most_common(),
+        "risk_reducing": risk.most_common(),
+        "risk_reducing_total": sum(risk.values()),
+        "handovers": sum(1 for contact in contacts if contact.handover_venue_id),
+        "hours_on_duty": hours_on_duty(patrol),
+        "pastors": len(patrol.pastors),
+        "tallies": patrol.tallies,
+    }

@@ -1,0 +1,139 @@
+"""Coordinators' page for teams, patrol areas and the tallies patrols count."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from accounts.access import roles, teams_for
+from accounts.models import TeamMember, User
+from core.services import audit
+from extensions import db
+from patrols import bp
+from patrols.models import PatrolArea, Team
+
+
+class NameForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+
+
+class TalliesForm(FlaskForm):
+    tallies = TextAreaField(
+        _l("Tallies counted at the end of each patrol, one per line"),
+        validators=[Length(max=1000)],
+        render_kw={"rows": 4},
+    )
+
+
+def page(**forms):
+    scheme_id = current_user.scheme_id
+    teams = db.session.scalars(teams_for(current_user).order_by(Team.name)).all()
+    members = {
+        team.id: db.session.execute(
+            select(User.name, TeamMember.is_leader)
+            .join(TeamMember)
+            .where(TeamMember.team_id == team.id)
+            .order_by(User.name)
+        ).all()
+        for team in teams
+    }
+    all_areas = db.session.scalars(
+        select(PatrolArea)
+        .filter_by(scheme_id=scheme_id)
+        .order_by(PatrolArea.position, PatrolArea.name)
+    ).all()
+    tallies = forms.get("tallies") or TalliesForm(tallies="\n".join(current_user.scheme.tallies))
+    code = 400 if any(form.errors for form in forms.values()) else 200
+    return render_template(
+        "patrols/teams.html",
+        teams=teams,
+        members=members,
+        areas=all_areas,
+        team_form=forms.get("team") or NameForm(prefix="team"),
+        area_form=forms.get("area") or NameForm(prefix="area"),
+        tallies_form=tallies,
+    ), code
+
+
+@bp.route("/teams")
+@roles("coordinator")
+def teams():
+    return page()
+
+
+@bp.route("/teams/new", methods=["POST"])
+@roles("coordinator")
+def add_team():
+    form = NameForm(prefix="team")
+    if form.validate_on_submit():
+        if db.session.scalar(
+            select(Team).filter_by(scheme_id=current_user.scheme_id, name=form.name.data.strip())
+        ):
+            form.name.errors.append(_("A team with this name exists already."))
+        else:
+            team = Team(scheme_id=current_user.scheme_id, name=form.name.data.strip())
+            db.session.add(team)
+            db.session.flush()
+            audit("team_added", team)
+            db.session.commit()
+            flash(
+                _(
+                    "Team %(name)s added. Add its pastors and leaders on the People page.",
+                    name=team.name,
+                ),
+                "info",
+            )
+            return redirect(url_for("patrols.teams"))
+    return page(team=form)
+
+
+@bp.route("/areas/new", methods=["POST"])
+@roles("coordinator")
+def add_area():
+    form = NameForm(prefix="area")
+    if form.validate_on_submit():
+        name = form.name.data.strip()
+        if db.session.scalar(
+            select(PatrolArea).filter_by(scheme_id=current_user.scheme_id, name=name)
+        ):
+            form.name.errors.append(_("An area with this name exists already."))
+        else:
+            db.session.add(PatrolArea(scheme_id=current_user.scheme_id, name=name))
+            db.session.commit()
+            flash(_("Area %(name)s added.", name=name), "info")
+            return redirect(url_for("patrols.teams"))
+    return page(area=form)
+
+
+@bp.route("/areas/<int:area_id>/delete", methods=["POST"])
+@roles("coordinator")
+def delete_area(area_id: int):
+    area = db.session.get(PatrolArea, area_id)
+    if area is None or area.scheme_id != current_user.scheme_id:
+        abort(404)
+    db.session.delete(area)
+    db.session.commit()
+    flash(_("Area %(name)s removed.", name=area.name), "info")
+    return redirect(url_for("patrols.teams"))
+
+
+@bp.route("/tallies", methods=["POST"])
+@roles("coordinator")
+def set_tallies():
+    form = TalliesForm()
+    if form.validate_on_submit():
+        names = [
+            line.strip()[:60] for line in (form.tallies.data or "").splitlines() if line.strip()
+        ]
+        current_user.scheme.tallies = list(dict.fromkeys(names))
+        audit(
+            "tallies_changed", current_user.scheme, scheme_id=current_user.scheme_id, tallies=names
+        )
+        db.session.commit()
+        flash(_("Tallies saved."), "info")
+        return redirect(url_for("patrols.teams"))
+    return page(tallies=form)

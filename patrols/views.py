@@ -1,0 +1,234 @@
+"""Starting and ending patrols, logging contacts, and the end-of-patrol summary."""
+
+import uuid
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from accounts.access import patrols_for, roles, teams_for
+from accounts.forms import options
+from accounts.models import TeamMember, User
+from core.timeutil import to_london, to_utc, utcnow
+from extensions import db
+from havens.directory import directory_for
+from havens.models import Venue
+from patrols import bp, services
+from patrols.choices import AGE_BANDS, GENDERS, GIVEN, SEEN
+from patrols.forms import ContactForm, StartPatrolForm, end_form, tally_fields
+from patrols.models import Contact, Patrol, PatrolArea
+
+LABELS = {"given": GIVEN, "seen": SEEN, "age_band": AGE_BANDS, "gender": GENDERS}
+PASTOR_ROLES = ("pastor", "coordinator")
+
+
+def now_local():
+    """Now in London, to the minute, for a form's default time."""
+    return to_london(utcnow()).replace(second=0, microsecond=0)
+
+
+def patrol_or_404(patrol_id: str) -> Patrol:
+    patrol = db.session.scalar(patrols_for(current_user).where(Patrol.id == patrol_id))
+    return patrol or abort(404)
+
+
+def must_lead(patrol: Patrol) -> None:
+    if not services.leads(current_user, patrol.team_id):
+        abort(403)
+
+
+def areas() -> list[PatrolArea]:
+    stmt = select(PatrolArea).filter_by(scheme_id=current_user.scheme_id)
+    return db.session.scalars(stmt.order_by(PatrolArea.position, PatrolArea.name)).all()
+
+
+@bp.route("/patrols")
+@roles(*PASTOR_ROLES)
+def patrols():
+    found = db.session.scalars(
+        patrols_for(current_user).order_by(Patrol.started_at.desc()).limit(100)
+    ).all()
+    teams = db.session.scalars(teams_for(current_user).order_by("name")).all()
+    leading = [team for team in teams if services.leads(current_user, team.id)]
+    return render_template(
+        "patrols/patrols.html", patrols=found, leading=leading, hours=services.hours_on_duty
+    )
+
+
+def start_form(**kwargs) -> StartPatrolForm:
+    """The start form with the teams this person leads, their members and the areas."""
+    form = StartPatrolForm(**kwargs)
+    teams = [
+        t
+        for t in db.session.scalars(teams_for(current_user).order_by("name"))
+        if services.leads(current_user, t.id)
+    ]
+    form.team_id.choices = options((t.id, t.name) for t in teams)
+    members = db.session.scalars(
+        select(User)
+        .join(TeamMember)
+        .where(TeamMember.team_id.in_([t.id for t in teams]), User.active.is_(True))
+        .order_by(User.name)
+        .distinct()
+    ).all()
+    form.pastors.choices = options((p.id, p.name) for p in members)
+    form.area_id.choices = options(
+        [(0, _("No particular area"))] + [(a.id, a.name) for a in areas()]
+    )
+    form.members = {p.id: p for p in members}
+    return form
+
+
+@bp.route("/patrols/start", methods=["GET", "POST"])
+@roles(*PASTOR_ROLES)
+def start_patrol():
+    form = start_form()
+    if not form.is_submitted():
+        form.id.data, form.started_at.data = str(uuid.uuid4()), now_local()
+        form.pastors.data = [current_user.id] if current_user.id in form.members else []
+    if form.validate_on_submit():
+        team_members = {
+            row.user_id
+            for row in db.session.scalars(select(TeamMember).filter_by(team_id=form.team_id.data))
+        }
+        if not set(form.pastors.data) <= team_members:
+            form.pastors.errors.append(_("Choose pastors from this team."))
+        else:
+            pastors = [form.members[i] for i in form.pastors.data]
+            try:
+                patrol, _created = services.start_patrol(
+                    form.id.data, form.values(), pastors, current_user
+                )
+            except services.RuleBroken:
+                form.team_id.errors.append(_("This team has a patrol open already. End it first."))
+            except services.Conflict:
+                form.id.errors.append(_("This patrol was saved already with other details."))
+            else:
+                db.session.commit()
+                flash(_("Patrol started. Stay safe."), "info")
+                return redirect(url_for("patrols.patrol", patrol_id=patrol.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("patrols/start.html", form=form), status
+
+
+@bp.route("/patrols/<patrol_id>")
+@roles(*PASTOR_ROLES)
+def patrol(patrol_id: str):
+    patrol = patrol_or_404(patrol_id)
+    return render_template(
+        "patrols/patrol.html",
+        patrol=patrol,
+        labels=LABELS,
+        leads=services.leads(current_user, patrol.team_id),
+    )
+
+
+def contact_form(patrol: Patrol, **kwargs) -> ContactForm:
+    """The contact form with the scheme's areas, directory and Safe Havens."""
+    form = ContactForm(**kwargs)
+    scheme_id = patrol.team.scheme_id
+    form.services.choices = options((s.id, s.name) for s in directory_for(scheme_id))
+    havens = db.session.scalars(
+        select(Venue).filter_by(scheme_id=scheme_id, status="active").order_by(Venue.name)
+    )
+    form.handover_venue_id.choices = options(
+        [(0, _("Not handed over"))] + [(v.id, v.name) for v in havens]
+    )
+    form.area_id.choices = options(
+        [(0, _("No particular area"))] + [(a.id, a.name) for a in areas()]
+    )
+    return form
+
+
+@bp.route("/patrols/<patrol_id>/contacts/new", methods=["GET", "POST"])
+@roles(*PASTOR_ROLES)
+def log_contact(patrol_id: str):
+    patrol = patrol_or_404(patrol_id)
+    if patrol.ended_at is not None:
+        flash(_("This patrol has ended."), "error")
+        return redirect(url_for("patrols.patrol", patrol_id=patrol.id))
+    form = contact_form(patrol)
+    if not form.is_submitted():
+        form.id.data, form.at.data = str(uuid.uuid4()), now_local()
+        form.area_id.data = patrol.area_id or 0
+    if form.validate_on_submit():
+        try:
+            contact, created = services.save_contact(
+                form.id.data, patrol, form.values(), current_user
+            )
+        except services.Conflict:
+            flash(_("This contact was saved already with other details."), "error")
+            return redirect(url_for("patrols.patrol", patrol_id=patrol.id))
+        db.session.commit()
+        flash(_("Contact saved.") if created else _("This contact was saved already."), "info")
+        return redirect(url_for("patrols.patrol", patrol_id=patrol.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "patrols/contact_form.html", form=form, patrol=patrol, contact=None
+    ), status
+
+
+@bp.route("/patrols/<patrol_id>/contacts/<contact_id>", methods=["GET", "POST"])
+@roles(*PASTOR_ROLES)
+def contact(patrol_id: str, contact_id: str):
+    patrol = patrol_or_404(patrol_id)
+    contact = db.session.scalar(
+        select(Contact).filter_by(id=contact_id, patrol_id=patrol.id)
+    ) or abort(404)
+    may_correct = services.can_correct(contact, current_user)
+    form = contact_form(patrol, obj=contact) if may_correct else None
+    if form and not form.is_submitted():
+        form.at.data = to_london(contact.at)
+        form.handover_venue_id.data = contact.handover_venue_id or 0
+        form.area_id.data = contact.area_id or 0
+        if contact.people > 6:
+            form.people.data, form.people_more.data = 6, contact.people
+    if form and form.validate_on_submit() and form.id.data == contact.id:
+        if services.correct_contact(contact, form.values(), current_user):
+            db.session.commit()
+            flash(_("Correction saved. The earlier version is kept."), "info")
+        return redirect(url_for("patrols.contact", patrol_id=patrol.id, contact_id=contact.id))
+    return render_template(
+        "patrols/contact.html", patrol=patrol, contact=contact, form=form, labels=LABELS
+    )
+
+
+@bp.route("/patrols/<patrol_id>/end", methods=["GET", "POST"])
+@roles(*PASTOR_ROLES)
+def end_patrol(patrol_id: str):
+    patrol = patrol_or_404(patrol_id)
+    must_lead(patrol)
+    if patrol.ended_at is not None:
+        return redirect(url_for("patrols.summary", patrol_id=patrol.id))
+    names = patrol.team.scheme.tallies
+    form = end_form(names)
+    if not form.is_submitted():
+        form.ended_at.data = now_local()
+    if form.validate_on_submit():
+        tallies = {label: getattr(form, field).data or 0 for field, label in tally_fields(names)}
+        try:
+            ended = to_utc(form.ended_at.data)
+            services.end_patrol(
+                patrol, ended, tallies, (form.note.data or "").strip(), current_user
+            )
+        except services.RuleBroken:
+            form.ended_at.errors.append(_("The end time must be after the start."))
+        else:
+            db.session.commit()
+            flash(_("Patrol ended. Thank you."), "info")
+            return redirect(url_for("patrols.summary", patrol_id=patrol.id))
+    status = 400 if form.is_submitted() else 200
+    fields = [getattr(form, field) for field, _label in tally_fields(names)]
+    return render_template(
+        "patrols/end.html", form=form, patrol=patrol, tally_inputs=fields
+    ), status
+
+
+@bp.route("/patrols/<patrol_id>/summary")
+@roles(*PASTOR_ROLES)
+def summary(patrol_id: str):
+    patrol = patrol_or_404(patrol_id)
+    return render_template(
+        "patrols/summary.html", patrol=patrol, summary=services.summary(patrol), labels=LABELS
+    )
