@@ -1,0 +1,67 @@
+"""How heavy and how quick the public venue page is, against /healthz in the same run.
+
+    .venv/bin/python bench/public_page.py [--requests 500]
+
+Builds a demo database in a temporary folder, then prints the page's bytes (HTML and
+CSS, which is all a phone downloads) and the server time per request for /v/<code>,
+with /healthz (one SELECT 1) as the baseline.
+"""
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from flask_migrate import upgrade  # noqa: E402
+
+import core.demo  # noqa: E402
+from extensions import db  # noqa: E402
+from havens.models import Venue  # noqa: E402
+from wsgi import create_app  # noqa: E402
+
+
+def per_request_ms(client, path: str, count: int) -> float:
+    """Median milliseconds per request over `count` requests."""
+    times = []
+    for _ in range(count):
+        started = time.perf_counter()
+        client.get(path)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=500)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app(
+            {
+                "DATABASE_URL": f"sqlite:///{tmp}/bench.db",
+                "SECRET_KEY": "b" * 64,
+                "LOG_LEVEL": "WARNING",
+            }
+        )
+        with app.app_context():
+            upgrade()
+            core.demo.load()
+            code = db.session.query(Venue).filter_by(name="The Pantiles Tap").one().public_code
+        client = app.test_client()
+        page = client.get(f"/v/{code}").data
+        css = client.get("/static/css/app.css").data
+        baseline = per_request_ms(client, "/healthz", args.requests)
+        public = per_request_ms(client, f"/v/{code}", args.requests)
+    print(
+        f"public page: {len(page)} bytes of HTML + {len(css)} bytes of CSS, no scripts, no images"
+    )
+    print(f"/healthz  {baseline:.2f} ms per request (median of {args.requests})")
+    print(f"/v/<code> {public:.2f} ms per request (median of {args.requests})")
+    print(f"ratio public page / healthz: {public / baseline:.1f}")
+
+
+if __name__ == "__main__":
+    main()
