@@ -1,6 +1,7 @@
 """Starting and ending patrols, logging contacts, and the end-of-patrol summary."""
 
 import uuid
+from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -204,7 +205,8 @@ def end_patrol(patrol_id: str):
     names = patrol.team.scheme.tallies
     form = end_form(names)
     if not form.is_submitted():
-        form.ended_at.data = now_local()
+        # A patrol started this very minute can still be ended now.
+        form.ended_at.data = max(now_local(), to_london(patrol.started_at + timedelta(minutes=1)))
     if form.validate_on_submit():
         tallies = {label: getattr(form, field).data or 0 for field, label in tally_fields(names)}
         try:

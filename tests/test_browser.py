@@ -163,6 +163,11 @@ def expect_home(page: Page, username: str) -> None:
 
 def screenshot(page: Page, name: str, size: str) -> None:
     page.set_viewport_size(SIZES[size])
+    # Let the page lay itself out at the new width before anything is measured.
+    page.wait_for_function(f"window.innerWidth === {SIZES[size]['width']}")
+    page.evaluate(
+        "new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)))"
+    )
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}-{size}.png", full_page=True)
 

@@ -8,7 +8,7 @@ const longitude = document.querySelector("input[name=longitude]");
 if (button && "geolocation" in navigator) {
   button.hidden = false;
   button.addEventListener("click", () => {
-    status.textContent = button.dataset.finding || "…";
+    status.textContent = button.dataset.finding;
     navigator.geolocation.getCurrentPosition(
       (position) => {
         latitude.value = position.coords.latitude.toFixed(3);
@@ -16,7 +16,7 @@ if (button && "geolocation" in navigator) {
         status.textContent = `✓ ${latitude.value}, ${longitude.value}`;
       },
       () => {
-        status.textContent = "✗";
+        status.textContent = button.dataset.failed;
       },
       { enableHighAccuracy: false, maximumAge: 60000, timeout: 15000 },
     );
