@@ -114,7 +114,7 @@ def handover_matches(form: VisitForm) -> bool:
     if handover is None and db.session.scalar(select(Visit).filter_by(id=form.id.data)):
         return True  # a resend of the visit that took up this hand-over
     if handover is None or handover.handover_venue_id != form.venue_id.data:
-        form.contact_id.errors.append(_("This hand-over is not waiting at your venue."))
+        form.contact_id.errors.append(_("This hand-over is not waiting at this venue."))
         return False
     return True
 

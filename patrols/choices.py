@@ -2,6 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
+from havens.choices import AGE_BANDS as VISIT_AGE_BANDS
+
 SEEN = {
     "vulnerable": _l("Alone and vulnerable"),
     "intoxicated": _l("Intoxicated"),
@@ -22,7 +24,7 @@ GIVEN = {
     "stayed": _l("Stayed with them"),
     "helped_home": _l("Helped home"),
     "helped_taxi": _l("Helped to a taxi"),
-    "called_friend": _l("Called a friend"),
+    "called_friend": _l("Called friend or family"),
     "called_ambulance": _l("Called an ambulance"),
     "called_police": _l("Called the police"),
     "cctv": _l("Contacted CCTV"),
@@ -43,13 +45,8 @@ RISK_REDUCING = {
     "handover",
 }
 
-AGE_BANDS = {
-    "under_18": _l("Under 18"),
-    "18_24": _l("18–24"),
-    "25_34": _l("25–34"),
-    "35_49": _l("35–49"),
-    "50_plus": _l("50 or over"),
-}
+# The same bands as a Safe Haven visit, so the partnership can add them up.
+AGE_BANDS = VISIT_AGE_BANDS
 
 GENDERS = {
     "woman": _l("Woman"),

@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from accounts.access import patrols_for, roles, teams_for
 from accounts.forms import options
@@ -94,14 +95,16 @@ def start_patrol():
             for row in db.session.scalars(select(TeamMember).filter_by(team_id=form.team_id.data))
         }
         if not set(form.pastors.data) <= team_members:
-            form.pastors.errors.append(_("Choose pastors from this team."))
+            form.pastors.errors.append(_("Choose only pastors from this team."))
         else:
             pastors = [form.members[i] for i in form.pastors.data]
             try:
                 patrol, _created = services.start_patrol(
                     form.id.data, form.values(), pastors, current_user
                 )
-            except services.RuleBroken:
+            except (services.RuleBroken, IntegrityError):
+                # IntegrityError: another leader started one at the same moment.
+                db.session.rollback()
                 form.team_id.errors.append(_("This team has a patrol open already. End it first."))
             except services.Conflict:
                 form.id.errors.append(_("This patrol was saved already with other details."))
@@ -215,7 +218,7 @@ def end_patrol(patrol_id: str):
                 patrol, ended, tallies, (form.note.data or "").strip(), current_user
             )
         except services.RuleBroken:
-            form.ended_at.errors.append(_("The end time must be after the start."))
+            form.ended_at.errors.append(_("The end time must be after the start time."))
         else:
             db.session.commit()
             flash(_("Patrol ended. Thank you."), "info")

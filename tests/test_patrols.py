@@ -328,7 +328,7 @@ def test_hours_on_duty_through_the_pages(
     assert shown(page, "Pastors on duty") == "3"
     assert float(shown(page, "Hours on duty")) == length * 3
     listing = client.get("/patrols").get_data(as_text=True)
-    listed = re.search(r"Ended · ([\d.]+) hours on duty", listing)
+    listed = re.search(r"Ended · Hours on duty: ([\d.]+)", listing)
     assert listed and float(listed.group(1)) == length * 3
 
 
@@ -411,7 +411,7 @@ def test_the_same_start_form_sent_twice_starts_one_patrol(client, team, leader):
     "changes, field, message",
     [
         ({"pastors": []}, "pastors", "Choose the pastors on duty."),
-        ({"pastors": "OUTSIDER"}, "pastors", "Choose pastors from this team."),
+        ({"pastors": "OUTSIDER"}, "pastors", "Choose only pastors from this team."),
         ({"pastors": "999"}, "pastors", "is not a valid choice"),
         ({"started_at": "FUTURE"}, "started_at", "That time is in the future."),
         ({"started_at": ""}, "started_at", "This field is required."),
@@ -498,8 +498,8 @@ def test_each_bad_contact_answer_gets_a_clear_error_and_keeps_the_rest(
 @pytest.mark.parametrize(
     "changes, field, message",
     [
-        ({"ended_at": "BEFORE_START"}, "ended_at", "The end time must be after the start."),
-        ({"ended_at": "AT_START"}, "ended_at", "The end time must be after the start."),
+        ({"ended_at": "BEFORE_START"}, "ended_at", "The end time must be after the start time."),
+        ({"ended_at": "AT_START"}, "ended_at", "The end time must be after the start time."),
         ({"ended_at": "FUTURE"}, "ended_at", "That time is in the future."),
         ({"ended_at": ""}, "ended_at", "This field is required."),
         ({"tally_0": "-1"}, "tally_0", "Number must be between 0 and 10000."),
@@ -654,7 +654,7 @@ def test_a_pastor_who_does_not_lead_cannot_start_or_end_a_patrol(
     patrol = started(boss, team, [leader, *pastors])
     sign_in(client, "pat")
     page = client.get("/patrols/start").get_data(as_text=True)
-    assert "leaders start its patrols." in page
+    assert "leader starts its patrols." in page
     assert "Start a patrol" not in client.get("/patrols").get_data(as_text=True)
     # They may log contacts on their team's patrol ...
     assert log(client, patrol.id).created_by_id == pastors[0].id
@@ -680,7 +680,7 @@ def test_a_pastor_who_does_not_lead_cannot_start_or_end_a_patrol(
         },
     )
     assert response.status_code == 400
-    assert "leaders start its patrols." in response.get_data(as_text=True)
+    assert "leader starts its patrols." in response.get_data(as_text=True)
     assert count(Patrol) == 1
 
 
@@ -850,7 +850,7 @@ def test_a_hand_over_is_linked_to_the_venue_s_visit(client, handover):
     # A second, different visit cannot take up the same hand-over.
     data, response = visit_from(client, "/visits/new", contact_id=handover.id)
     assert response.status_code == 400
-    assert "This hand-over is not waiting at your venue." in response.get_data(as_text=True)
+    assert "This hand-over is not waiting at this venue." in response.get_data(as_text=True)
     assert count(Visit) == 1
 
 
@@ -864,7 +864,7 @@ def test_another_venue_cannot_take_up_a_hand_over(app, client, make_person, hand
     data, response = visit_from(client, path, contact_id=handover.id)
     assert data["venue_id"] == [str(other_venue.id)]
     assert response.status_code == 400
-    assert "This hand-over is not waiting at your venue." in response.get_data(as_text=True)
+    assert "This hand-over is not waiting at this venue." in response.get_data(as_text=True)
     assert count(Visit) == 0
     # Nor may a coordinator log it for a venue it was not handed over to.
     make_person("cora", roles=["coordinator"])
@@ -872,7 +872,7 @@ def test_another_venue_cannot_take_up_a_hand_over(app, client, make_person, hand
     sign_in(boss, "cora")
     data, response = visit_from(boss, path, venue_id=str(other_venue.id), contact_id=handover.id)
     assert response.status_code == 400
-    assert "This hand-over is not waiting at your venue." in response.get_data(as_text=True)
+    assert "This hand-over is not waiting at this venue." in response.get_data(as_text=True)
     assert count(Visit) == 0
     # The venue it was handed over to still sees it waiting.
     sam = app.test_client()
