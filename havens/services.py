@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from accounts.models import User, venue_staff
+from core import records
 from core.services import audit
 from core.timeutil import london_today, utcnow
 from extensions import db
@@ -162,36 +163,21 @@ VISIT_FIELDS = (
 
 def snapshot(visit: Visit) -> dict:
     """A visit's recorded values, as stored in its history."""
-    data = {name: getattr(visit, name) for name in VISIT_FIELDS}
-    for name in ("arrived_at", "departed_at"):
-        data[name] = data[name].isoformat() if data[name] else None
-    return data
+    return records.snapshot(visit, VISIT_FIELDS)
 
 
-class Conflict(Exception):
-    """The same visit id arrived again with different content."""
+Conflict = records.Conflict
+
+
+def _scheme_of(visit: Visit) -> int:
+    return visit.venue.scheme_id
 
 
 def save_visit(visit_id: str, values: dict, by: User) -> tuple[Visit, bool]:
     """Store a new visit; the same one sent again is accepted once. Returns (visit, created)."""
-    existing = db.session.get(Visit, visit_id)
-    if existing is not None:
-        if existing.revisions[0].data == _as_snapshot(values):
-            return existing, False
-        raise Conflict(visit_id)
-    visit = Visit(id=visit_id, created_by_id=by.id, **values)
-    db.session.add(visit)
-    db.session.flush()
-    db.session.add(
-        VisitRevision(visit_id=visit.id, version=1, data=snapshot(visit), changed_by_id=by.id)
+    return records.create(
+        Visit, VisitRevision, visit_id, values, VISIT_FIELDS, by, "visit_logged", _scheme_of
     )
-    audit("visit_logged", visit, scheme_id=visit.venue.scheme_id, actor=by)
-    return visit, True
-
-
-def _as_snapshot(values: dict) -> dict:
-    """Form values in the shape of a snapshot, to compare with the first version."""
-    return snapshot(Visit(**values))
 
 
 def history(visit: Visit) -> list[tuple[VisitRevision, list[str]]]:
@@ -217,17 +203,6 @@ def can_correct(visit: Visit, by: User) -> bool:
 
 def correct_visit(visit: Visit, values: dict, by: User) -> bool:
     """Apply a correction as a new version, keeping every earlier one. False if nothing changed."""
-    before = snapshot(visit)
-    for name, value in values.items():
-        setattr(visit, name, value)
-    after = snapshot(visit)
-    if after == before:
-        return False
-    visit.version += 1
-    visit.updated_at = utcnow()
-    db.session.add(
-        VisitRevision(visit_id=visit.id, version=visit.version, data=after, changed_by_id=by.id)
+    return records.correct(
+        visit, VisitRevision, values, VISIT_FIELDS, by, "visit_corrected", _scheme_of
     )
-    changed = sorted(name for name in after if after[name] != before[name])
-    audit("visit_corrected", visit, scheme_id=visit.venue.scheme_id, actor=by, fields=changed)
-    return True

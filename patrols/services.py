@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from accounts.models import TeamMember, User
+from core import records
 from core.services import audit
 from core.timeutil import utcnow
 from extensions import db
@@ -20,8 +21,7 @@ class RuleBroken(Exception):
     """A change the scheme's rules do not allow; the message is for the person."""
 
 
-class Conflict(Exception):
-    """The same record id arrived again with different content."""
+Conflict = records.Conflict
 
 
 def leads(user: User, team_id: int) -> bool:
@@ -82,30 +82,26 @@ CONTACT_FIELDS = (
 
 def snapshot(contact: Contact) -> dict:
     """A contact's recorded values, as stored in its history."""
-    data = {name: getattr(contact, name) for name in CONTACT_FIELDS}
-    data["at"] = data["at"].isoformat()
-    return data
+    return records.snapshot(contact, CONTACT_FIELDS)
+
+
+def _scheme_of(contact: Contact) -> int:
+    return contact.patrol.team.scheme_id
 
 
 def save_contact(contact_id: str, patrol: Patrol, values: dict, by: User) -> tuple[Contact, bool]:
-    """Store a new contact on an open patrol; the same one sent again is accepted once."""
-    existing = db.session.get(Contact, contact_id)
-    if existing is not None:
-        if existing.patrol_id == patrol.id and existing.revisions[0].data == snapshot(
-            Contact(**values)
-        ):
-            return existing, False
-        raise Conflict(contact_id)
-    contact = Contact(id=contact_id, patrol_id=patrol.id, created_by_id=by.id, **values)
-    db.session.add(contact)
-    db.session.flush()
-    db.session.add(
-        ContactRevision(
-            contact_id=contact.id, version=1, data=snapshot(contact), changed_by_id=by.id
-        )
+    """Store a new contact on a patrol; the same one sent again is accepted once."""
+    return records.create(
+        Contact,
+        ContactRevision,
+        contact_id,
+        values,
+        CONTACT_FIELDS,
+        by,
+        "contact_logged",
+        _scheme_of,
+        patrol_id=patrol.id,
     )
-    audit("contact_logged", contact, scheme_id=patrol.team.scheme_id, actor=by)
-    return contact, True
 
 
 def can_correct(contact: Contact, by: User) -> bool:
@@ -118,28 +114,9 @@ def can_correct(contact: Contact, by: User) -> bool:
 
 def correct_contact(contact: Contact, values: dict, by: User) -> bool:
     """Apply a correction as a new version, keeping every earlier one. False if nothing changed."""
-    before = snapshot(contact)
-    for name, value in values.items():
-        setattr(contact, name, value)
-    after = snapshot(contact)
-    if after == before:
-        return False
-    contact.version += 1
-    contact.updated_at = utcnow()
-    db.session.add(
-        ContactRevision(
-            contact_id=contact.id, version=contact.version, data=after, changed_by_id=by.id
-        )
+    return records.correct(
+        contact, ContactRevision, values, CONTACT_FIELDS, by, "contact_corrected", _scheme_of
     )
-    changed = sorted(name for name in after if after[name] != before[name])
-    audit(
-        "contact_corrected",
-        contact,
-        scheme_id=contact.patrol.team.scheme_id,
-        actor=by,
-        fields=changed,
-    )
-    return True
 
 
 def hours_on_duty(patrol: Patrol) -> float:
