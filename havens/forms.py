@@ -44,6 +44,18 @@ NOTE_HINT = lazy_ngettext(
     NOTE_MAX,
 )
 BAD_ID = _l("This record has no valid id.")
+
+
+def note_field() -> TextAreaField:
+    """The free-text note every record may carry: short, and never a name."""
+    return TextAreaField(
+        _l("Note"),
+        description=NOTE_HINT,
+        validators=[Length(max=NOTE_MAX, message=NOTE_TOO_LONG)],
+        render_kw={"maxlength": NOTE_MAX, "rows": 3},
+    )
+
+
 UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
 # A device clock a little ahead of the server's is not an error.
@@ -72,12 +84,7 @@ class VisitForm(FlaskForm):
     departed_at = DateTimeLocalField(
         _l("Departure time"), format=LOCAL_MINUTE, validators=[Optional()]
     )
-    note = TextAreaField(
-        _l("Note"),
-        description=NOTE_HINT,
-        validators=[Length(max=NOTE_MAX, message=NOTE_TOO_LONG)],
-        render_kw={"maxlength": NOTE_MAX, "rows": 3},
-    )
+    note = note_field()
 
     def validate_arrived_at(self, field) -> None:
         if field.data and to_utc(field.data) > utcnow() + CLOCK_SKEW:

@@ -10,14 +10,12 @@ from wtforms import (
     RadioField,
     SelectField,
     StringField,
-    TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from accounts.forms import CheckboxesField, options
 from core.timeutil import to_utc, utcnow
-from havens.choices import NOTE_MAX
-from havens.forms import BAD_ID, CLOCK_SKEW, LOCAL_MINUTE, NOTE_HINT, NOTE_TOO_LONG, UUID
+from havens.forms import BAD_ID, CLOCK_SKEW, LOCAL_MINUTE, UUID, note_field
 from patrols.choices import AGE_BANDS, GENDERS, GIVEN, PEOPLE_CHOICES, SEEN
 
 
@@ -89,12 +87,7 @@ class ContactForm(FlaskForm):
     at = DateTimeLocalField(
         _l("Time"), format=LOCAL_MINUTE, validators=[DataRequired(), not_in_future]
     )
-    note = TextAreaField(
-        _l("Note"),
-        description=NOTE_HINT,
-        validators=[Length(max=NOTE_MAX, message=NOTE_TOO_LONG)],
-        render_kw={"maxlength": NOTE_MAX, "rows": 3},
-    )
+    note = note_field()
 
     def validate_given(self, field) -> None:
         if not field.data and not self.seen.data:
@@ -134,12 +127,7 @@ class EndPatrolForm(FlaskForm):
     ended_at = DateTimeLocalField(
         _l("End time"), format=LOCAL_MINUTE, validators=[DataRequired(), not_in_future]
     )
-    note = TextAreaField(
-        _l("Note"),
-        description=NOTE_HINT,
-        validators=[Length(max=NOTE_MAX, message=NOTE_TOO_LONG)],
-        render_kw={"maxlength": NOTE_MAX, "rows": 3},
-    )
+    note = note_field()
 
 
 def tally_fields(names: list[str]) -> list[tuple[str, str]]:
