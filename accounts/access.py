@@ -9,7 +9,7 @@ from sqlalchemy import Select, false, select
 
 from accounts.models import TeamMember, User, venue_staff
 from core.timeutil import utcnow
-from extensions import login
+from extensions import db, login
 from havens.models import Venue, Visit
 from patrols.models import Contact, Patrol, Team
 
@@ -66,6 +66,17 @@ def enforce():
     if SIGNED_IN in rule or current_user.has_role(*rule):
         return None
     abort(403)
+
+
+def in_my_scheme_or_404(model, row_id: int):
+    """A row of a scheme-owned table, if it belongs to the signed-in person's scheme.
+
+    Another scheme's row is "not found", never "forbidden": a 403 would confirm the id.
+    """
+    row = db.session.get(model, row_id)
+    if row is None or row.scheme_id != current_user.scheme_id:
+        abort(404)
+    return row
 
 
 def venues_for(user: User) -> Select:

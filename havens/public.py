@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from accounts.access import public, roles, signed_in
+from accounts.access import in_my_scheme_or_404, public, roles, signed_in
 from accounts.models import Scheme
 from core.services import audit
 from extensions import db, limiter
@@ -75,10 +75,7 @@ def directory():
 
 
 def service_or_404(service_id: int) -> SupportService:
-    service = db.session.get(SupportService, service_id)
-    if service is None or service.scheme_id != current_user.scheme_id:
-        abort(404)
-    return service
+    return in_my_scheme_or_404(SupportService, service_id)
 
 
 @bp.route("/directory/new", methods=["GET", "POST"])

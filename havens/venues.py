@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from accounts.access import roles, venues_for
+from accounts.access import in_my_scheme_or_404, roles, venues_for
 from accounts.forms import options
 from accounts.models import User, venue_staff
 from core.services import audit
@@ -23,10 +23,7 @@ def venue_or_404(venue_id: int) -> Venue:
 
 
 def registration_or_404(registration_id: int) -> Registration:
-    registration = db.session.get(Registration, registration_id)
-    if registration is None or registration.scheme_id != current_user.scheme_id:
-        abort(404)
-    return registration
+    return in_my_scheme_or_404(Registration, registration_id)
 
 
 def staff_of(venue: Venue) -> list[User]:

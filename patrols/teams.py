@@ -1,6 +1,6 @@
 """Coordinators' page for teams, patrol areas and the tallies patrols count."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -9,7 +9,7 @@ from sqlalchemy import select
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from accounts.access import roles, teams_for
+from accounts.access import in_my_scheme_or_404, roles, teams_for
 from accounts.models import TeamMember, User
 from core.services import audit
 from extensions import db
@@ -112,9 +112,7 @@ def add_area():
 @bp.route("/areas/<int:area_id>/delete", methods=["POST"])
 @roles("coordinator")
 def delete_area(area_id: int):
-    area = db.session.get(PatrolArea, area_id)
-    if area is None or area.scheme_id != current_user.scheme_id:
-        abort(404)
+    area = in_my_scheme_or_404(PatrolArea, area_id)
     db.session.delete(area)
     db.session.commit()
     flash(_("Area %(name)s removed.", name=area.name), "info")
