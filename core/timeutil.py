@@ -22,6 +22,11 @@ def to_london(utc: datetime) -> datetime:
     return utc.replace(tzinfo=UTC).astimezone(LONDON).replace(tzinfo=None)
 
 
+def london_now_minute() -> datetime:
+    """Now in London to the minute, naive: the default time in a form's field."""
+    return to_london(utcnow()).replace(second=0, microsecond=0)
+
+
 def london_today() -> date:
     """Today's date in London."""
     return datetime.now(LONDON).date()

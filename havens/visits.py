@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from accounts.access import handovers_for, roles, venues_for, visits_for
 from accounts.forms import options
-from core.timeutil import to_london, to_utc, utcnow
+from core.timeutil import london_now_minute, to_london, to_utc, utcnow
 from extensions import db
 from havens import bp, services
 from havens.choices import AGE_BANDS, COMPANY, GENDERS, HELP, LEFT_HOW
@@ -64,7 +64,7 @@ def log_visit():
     form = visit_form()
     if not form.is_submitted():
         form.id.data = str(uuid.uuid4())  # made once per form, so a resend is recognised
-        form.arrived_at.data = to_london(utcnow()).replace(second=0, microsecond=0)
+        form.arrived_at.data = london_now_minute()
         if form.venue_id.choices:
             form.venue_id.data = form.venue_id.choices[0].value
         handover = pending_handover(request.args.get("contact", ""))

@@ -14,15 +14,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from accounts.forms import CheckboxesField, options
-from core.timeutil import to_utc, utcnow
-from havens.forms import BAD_ID, CLOCK_SKEW, LOCAL_MINUTE, UUID, note_field
+from core.timeutil import to_utc
+from havens.forms import BAD_ID, LOCAL_MINUTE, UUID, not_in_future, note_field
 from patrols.choices import AGE_BANDS, GENDERS, GIVEN, PEOPLE_CHOICES, SEEN
 
-
-def not_in_future(_form, field) -> None:
-    """A time may be a little ahead (device clocks drift) but not in the future."""
-    if field.data and to_utc(field.data) > utcnow() + CLOCK_SKEW:
-        raise ValidationError(_l("That time is in the future."))
+# Patrol and contact times: the same rule as a visit's arrival, in general words.
+IN_FUTURE = _l("That time is in the future.")
 
 
 def rounded(value: float | None) -> float | None:
@@ -37,7 +34,7 @@ class StartPatrolForm(FlaskForm):
     route = StringField(_l("Route (optional)"), validators=[Optional(), Length(max=200)])
     pastors = CheckboxesField(_l("Pastors on duty"), coerce=int)
     started_at = DateTimeLocalField(
-        _l("Start time"), format=LOCAL_MINUTE, validators=[DataRequired(), not_in_future]
+        _l("Start time"), format=LOCAL_MINUTE, validators=[DataRequired(), not_in_future(IN_FUTURE)]
     )
 
     def validate_pastors(self, field) -> None:
@@ -85,7 +82,7 @@ class ContactForm(FlaskForm):
         widget=HiddenField.widget, validators=[Optional(), NumberRange(min=-180, max=180)]
     )
     at = DateTimeLocalField(
-        _l("Time"), format=LOCAL_MINUTE, validators=[DataRequired(), not_in_future]
+        _l("Time"), format=LOCAL_MINUTE, validators=[DataRequired(), not_in_future(IN_FUTURE)]
     )
     note = note_field()
 
@@ -125,7 +122,7 @@ class ContactForm(FlaskForm):
 
 class EndPatrolForm(FlaskForm):
     ended_at = DateTimeLocalField(
-        _l("End time"), format=LOCAL_MINUTE, validators=[DataRequired(), not_in_future]
+        _l("End time"), format=LOCAL_MINUTE, validators=[DataRequired(), not_in_future(IN_FUTURE)]
     )
     note = note_field()
 

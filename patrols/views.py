@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from accounts.access import patrols_for, roles, teams_for
 from accounts.forms import options
 from accounts.models import TeamMember, User
-from core.timeutil import to_london, to_utc, utcnow
+from core.timeutil import london_now_minute, to_london, to_utc
 from extensions import db
 from havens.directory import directory_for
 from havens.models import Venue
@@ -23,11 +23,6 @@ from patrols.models import Contact, Patrol, PatrolArea
 
 LABELS = {"given": GIVEN, "seen": SEEN, "age_band": AGE_BANDS, "gender": GENDERS}
 PASTOR_ROLES = ("pastor", "coordinator")
-
-
-def now_local():
-    """Now in London, to the minute, for a form's default time."""
-    return to_london(utcnow()).replace(second=0, microsecond=0)
 
 
 def patrol_or_404(patrol_id: str) -> Patrol:
@@ -87,7 +82,7 @@ def start_form(**kwargs) -> StartPatrolForm:
 def start_patrol():
     form = start_form()
     if not form.is_submitted():
-        form.id.data, form.started_at.data = str(uuid.uuid4()), now_local()
+        form.id.data, form.started_at.data = str(uuid.uuid4()), london_now_minute()
         form.pastors.data = [current_user.id] if current_user.id in form.members else []
     if form.validate_on_submit():
         team_members = {
@@ -154,7 +149,7 @@ def log_contact(patrol_id: str):
         return redirect(url_for("patrols.patrol", patrol_id=patrol.id))
     form = contact_form(patrol)
     if not form.is_submitted():
-        form.id.data, form.at.data = str(uuid.uuid4()), now_local()
+        form.id.data, form.at.data = str(uuid.uuid4()), london_now_minute()
         form.area_id.data = patrol.area_id or 0
     if form.validate_on_submit():
         try:
@@ -209,7 +204,9 @@ def end_patrol(patrol_id: str):
     form = end_form(names)
     if not form.is_submitted():
         # A patrol started this very minute can still be ended now.
-        form.ended_at.data = max(now_local(), to_london(patrol.started_at + timedelta(minutes=1)))
+        form.ended_at.data = max(
+            london_now_minute(), to_london(patrol.started_at + timedelta(minutes=1))
+        )
     if form.validate_on_submit():
         tallies = {label: getattr(form, field).data or 0 for field, label in tally_fields(names)}
         try:
