@@ -56,20 +56,31 @@ def run() -> None:
     os.execv(flask[0], [*flask, "run", "--host", "127.0.0.1", "--port", "5000"])
 
 
-def ensure_chromium() -> None:
-    """Install Debian's Chromium for the browser tests when it is missing."""
-    if CHROMIUM.exists() or not shutil.which("apt-get"):
+# What the tests need from Debian: Chromium for the browser tests; the stickers' font, and
+# pdftoppm and zbarimg to rasterise stickers and read their QR codes back.
+TOOLS = {
+    "chromium": CHROMIUM,
+    "fonts-dejavu-core": Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
+    "poppler-utils": Path("/usr/bin/pdftoppm"),
+    "zbar-tools": Path("/usr/bin/zbarimg"),
+}
+
+
+def ensure_tools() -> None:
+    """Install the Debian packages the tests use, when any is missing."""
+    missing = [package for package, path in TOOLS.items() if not path.exists()]
+    if not missing or not shutil.which("apt-get"):
         return
     sudo = [] if os.geteuid() == 0 else ["sudo"]
     env = {"DEBIAN_FRONTEND": "noninteractive"}
     sh(*sudo, "apt-get", "update", "-qq", env=env)
-    sh(*sudo, "apt-get", "install", "-y", "-qq", "chromium", "fonts-dejavu-core", env=env)
+    sh(*sudo, "apt-get", "install", "-y", "-qq", *missing, env=env)
 
 
 def test() -> None:
     """Lint, then every test on SQLite, on PostgreSQL, and in Chromium."""
     set_up("requirements-dev.txt")
-    ensure_chromium()
+    ensure_tools()
     pytest = [str(BIN / "python"), "-m", "pytest", "-p", "no:cacheprovider"]
     steps = [
         ("ruff lint", [str(BIN / "ruff"), "check", "."], {}),

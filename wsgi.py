@@ -43,6 +43,16 @@ DEFAULTS = {
     "TRAINING_VALID_MONTHS": 12,
     "LAPSE_WARNING_DAYS": 30,
     "REGISTRATION_RATE_LIMIT": "5 per hour",
+    "PUBLIC_URL": None,  # e.g. https://lantern.example.org: printed in stickers' QR codes
+    "STICKER_FONT_DIR": "/usr/share/fonts/truetype/dejavu",  # Debian's fonts-dejavu-core
+    "SYNC_MAX_RECORDS": 500,
+    "SYNC_MAX_BYTES": 512 * 1024,
+    "SYNC_TIMEOUT_SECONDS": 20,
+    "AUTHOR_TOKEN_DAYS": 30,
+    "ENROLMENT_CODE_HOURS": 24,
+    "PIN_MAX_FAILURES": 5,
+    "PIN_RATE_LIMIT": "10 per minute",
+    "RELEASE": "",  # part of the service worker's version: a deploy sets it
 }
 
 # Secrets that appear in tutorials and examples; a server using one is not safe.
@@ -177,20 +187,28 @@ def set_up_web(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Each package brings its views and its CLI commands."""
     import accounts.cli
+    import accounts.devices
     import accounts.people
     import accounts.views
     import core.demo
     import core.views
     import havens.public
+    import havens.stickers.cli
+    import havens.stickers.views
     import havens.venues
     import havens.visits
     import patrols.teams
     import patrols.views
+    import sync.api
+    import sync.conflicts
+    import sync.views
 
     app.register_blueprint(core.views.bp)
     app.register_blueprint(accounts.views.bp)
     app.register_blueprint(havens.visits.bp)
     app.register_blueprint(patrols.views.bp)
+    app.register_blueprint(sync.views.bp)
     app.cli.add_command(accounts.cli.users)
     app.cli.add_command(accounts.cli.schemes)
     app.cli.add_command(core.demo.demo)
+    app.cli.add_command(havens.stickers.cli.stickers)

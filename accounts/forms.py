@@ -6,6 +6,8 @@ from wtforms import (
     BooleanField,
     EmailField,
     PasswordField,
+    RadioField,
+    SelectField,
     SelectMultipleField,
     StringField,
 )
@@ -103,3 +105,39 @@ class PersonForm(FlaskForm):
     teams = CheckboxesField(_l("Teams (for Street Pastors)"), coerce=int)
     leads = CheckboxesField(_l("Team leader of"), coerce=int)
     active = BooleanField(_l("Can sign in"), default=True)
+
+
+PIN_PATTERN = r"^[0-9]{4,8}$"
+
+
+class EnrolmentForm(FlaskForm):
+    name = StringField(
+        _l("Name of the device"),
+        description=_l("So you can tell devices apart, e.g. Bar tablet or Friday team phone."),
+        validators=[DataRequired(), Length(max=80)],
+    )
+    # "venue:<id>" or "team:<id>": one list for both, grouped by the template.
+    target = SelectField(_l("For"), validators=[DataRequired()])
+
+
+class PinForm(FlaskForm):
+    pin = PasswordField(
+        _l("New PIN"),
+        description=_l("4 to 8 digits. Only for signing in on your venue's tablet."),
+        validators=[DataRequired(), Regexp(PIN_PATTERN, message=_l("Use 4 to 8 digits."))],
+        render_kw={"inputmode": "numeric", "autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("New PIN again"),
+        validators=[DataRequired(), EqualTo("pin", message=_l("The two PINs do not match."))],
+        render_kw={"inputmode": "numeric", "autocomplete": "new-password"},
+    )
+
+
+class PinSignInForm(FlaskForm):
+    person = RadioField(_l("Who are you?"), coerce=int)
+    pin = PasswordField(
+        _l("PIN"),
+        validators=[DataRequired(), Regexp(PIN_PATTERN, message=_l("Use 4 to 8 digits."))],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )

@@ -75,6 +75,10 @@ class User(db.Model):
     locale: Mapped[str | None] = mapped_column(String(10))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A short PIN for signing in on the venue's enrolled tablet; locked after failures.
+    pin_hash: Mapped[str | None] = mapped_column(String(255))
+    pin_failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    pin_locked_at: Mapped[datetime | None]
 
     scheme: Mapped[Scheme] = relationship()
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan")
@@ -143,3 +147,53 @@ class PasswordReset(db.Model):
     used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class Device(db.Model):
+    """A tablet or phone enrolled for a venue or a patrol team. The browser holds a
+    token in a cookie; only its hash is kept here."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("scheme.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id", ondelete="CASCADE"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    enrolled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime | None]
+    last_synced_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    venue: Mapped[Venue | None] = relationship()  # noqa: F821
+    team: Mapped[Team | None] = relationship()  # noqa: F821
+    enrolled_by: Mapped[User | None] = relationship(foreign_keys=[enrolled_by_id])
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
+
+    __table_args__ = (
+        CheckConstraint("(venue_id IS NULL) <> (team_id IS NULL)", name="venue_or_team"),
+    )
+
+
+class EnrolmentCode(db.Model):
+    """A one-time code a coordinator shows as a QR code; scanning it enrols a device."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("scheme.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    device_name: Mapped[str] = mapped_column(String(80))
+    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id", ondelete="CASCADE"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id", ondelete="SET NULL"))
+
+    venue: Mapped[Venue | None] = relationship()  # noqa: F821
+    team: Mapped[Team | None] = relationship()  # noqa: F821
+
+    __table_args__ = (
+        CheckConstraint("(venue_id IS NULL) <> (team_id IS NULL)", name="venue_or_team"),
+    )

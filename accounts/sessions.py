@@ -10,6 +10,7 @@ from flask_babel import ngettext
 from sqlalchemy import select, update
 
 from accounts.models import User, UserSession
+from core.errors import wants_json
 from core.timeutil import utcnow
 from extensions import db
 
@@ -47,10 +48,21 @@ def load_session_user(token: str) -> User | None:
         end_session(row, "disabled")
         return None
     user = row.user
-    if now - row.last_seen_at > TOUCH_EVERY:
+    if now - row.last_seen_at > TOUCH_EVERY and is_activity():
         touch(row.id, now)
     user.session_token = token
     return user
+
+
+def is_activity() -> bool:
+    """Whether this request shows a person at the device, so extends the idle timeout.
+
+    The outbox talks to the API in the background (on a timer, on coming online); that
+    must not keep a shared tablet signed in. A sync right after someone saves says so.
+    """
+    if not request.path.startswith("/api/"):
+        return True
+    return request.method == "POST" and request.headers.get("X-Lantern-Activity") == "1"
 
 
 def touch(session_id: int, now) -> None:
@@ -100,6 +112,9 @@ def end_all_sessions(user: User, reason: str) -> None:
 def unauthorized():
     """Send someone who is not signed in to the sign-in page, saying why when we know."""
     reason = g.get("session_end_reason")
+    if wants_json():
+        # The outbox keeps its records and waits for someone to sign in again.
+        return {"error": _("Sign in to send your records."), "signed_in": False}, 401
     if reason == "idle":
         minutes = current_app.config["IDLE_TIMEOUT_MINUTES"]
         message = ngettext(

@@ -6,9 +6,16 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from accounts import bp, services
+from accounts import bp, enrolment, services
 from accounts.access import public, signed_in
-from accounts.forms import ChangePasswordForm, NewPasswordForm, SignInForm
+from accounts.forms import (
+    ChangePasswordForm,
+    NewPasswordForm,
+    PinForm,
+    PinSignInForm,
+    SignInForm,
+    options,
+)
 from accounts.sessions import current_session
 from core.urls import safe_next
 from extensions import db, limiter
@@ -43,9 +50,20 @@ def sign_in():
             # One message for every failure: no hint whether the account exists.
             flash(_("That username and password do not match. Try again."), "error")
         else:
-            _start_session(user)
+            enrolment.unlock_pin(user)  # the full password lifts a PIN lock
+            start_session_for(user)
             return redirect(safe_next(request.args.get("next")) or url_for("core.home"))
-    return render_template("accounts/sign_in.html", form=form)
+    return render_template("accounts/sign_in.html", form=form, pin=pin_form())
+
+
+def pin_form() -> PinSignInForm | None:
+    """The PIN sign-in, on a venue's enrolled tablet with staff who have set a PIN."""
+    people = enrolment.pin_people(enrolment.current_device())
+    if not people:
+        return None
+    form = PinSignInForm(formdata=None)
+    form.person.choices = options((p.id, p.name) for p in people)
+    return form
 
 
 @bp.route("/signout", methods=["POST"])
@@ -64,6 +82,7 @@ def account():
     return render_template(
         "accounts/account.html",
         password=ChangePasswordForm(),
+        pin=PinForm() if current_user.roles == {"venue_staff"} else None,
         session_row=current_session(current_user),
         shift=timedelta(hours=current_app.config["SESSION_MAX_HOURS"]),
     )
@@ -78,14 +97,14 @@ def change_password():
         if services.authenticate(current_user.username, form.current_password.data):
             user = current_user._get_current_object()
             services.set_password(user, form.new_password.data)
-            _start_session(user)
+            start_session_for(user)
             flash(_("Password changed. You have been signed out on every other device."), "info")
             return redirect(url_for("accounts.account"))
         form.current_password.errors.append(_("That is not your current password."))
     return render_template("accounts/account.html", password=form), 400
 
 
-def _start_session(user) -> None:
+def start_session_for(user) -> None:
     """Forget the old session entirely and open a new one for this person."""
     session.clear()
     services.sign_in(user)

@@ -1,6 +1,6 @@
 """Error pages: translated, with the same headers as every page, never a stack trace."""
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException
@@ -35,9 +35,22 @@ def render_error(error: HTTPException):
     title, advice = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
     if isinstance(error, CSRFError):
         advice = _l("The page was open too long or was sent twice. Reload it and try again.")
-    if request.accept_mimetypes.best == "application/json":
-        return {"error": str(title), "status": code}, code
+    if wants_json():
+        message = advice if isinstance(error, CSRFError) else title
+        body = {"error": str(message), "status": code}
+        if code == 413:  # the outbox halves its batches until they fit
+            config = current_app.config
+            body |= {
+                "max_records": config["SYNC_MAX_RECORDS"],
+                "max_bytes": config["SYNC_MAX_BYTES"],
+            }
+        return body, code
     return render_template("core/error.html", code=code, title=title, advice=advice), code
+
+
+def wants_json() -> bool:
+    """The API always answers JSON, as does any client asking for it first."""
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
 def refuse_unexpected_input() -> None:

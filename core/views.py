@@ -2,13 +2,14 @@
 
 from flask import current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from accounts.access import public, signed_in, teams_for, venues_for
 from accounts.forms import LANGUAGES
 from core import bp
 from core.urls import safe_next
 from extensions import db
+from sync.models import SyncConflict
 
 
 @bp.route("/")
@@ -16,7 +17,16 @@ from extensions import db
 def home():
     venues = db.session.scalars(venues_for(current_user).order_by("name")).all()
     teams = db.session.scalars(teams_for(current_user).order_by("name")).all()
-    return render_template("core/home.html", venues=venues, teams=teams)
+    open_conflicts = 0
+    if current_user.has_role("coordinator"):
+        open_conflicts = db.session.scalar(
+            select(func.count())
+            .select_from(SyncConflict)
+            .filter_by(scheme_id=current_user.scheme_id, resolution=None)
+        )
+    return render_template(
+        "core/home.html", venues=venues, teams=teams, open_conflicts=open_conflicts
+    )
 
 
 @bp.route("/healthz")

@@ -30,9 +30,12 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from accounts.access import venues_for
 from accounts.forms import CheckboxesField, email_format, options
 from core.timeutil import to_utc, utcnow
+from extensions import db
 from havens.choices import AGE_BANDS, COMPANY, GENDERS, HELP, LEFT_HOW, NOTE_MAX, PREMISES
+from havens.directory import directory_for
 
 NOTE_TOO_LONG = lazy_ngettext(
     "Keep the note to %(num)d character or fewer.",
@@ -131,6 +134,17 @@ class VisitForm(FlaskForm):
             "note": (self.note.data or "").strip(),
             "contact_id": self.contact_id.data or None,
         }
+
+
+def visit_form_for(user, **kwargs) -> VisitForm:
+    """The visit form with this person's venues and their scheme's directory to choose from.
+
+    The page and the sync API both build it here, so both offer and accept the same."""
+    form = VisitForm(**kwargs)
+    venues = db.session.scalars(venues_for(user).order_by("name")).all()
+    form.venue_id.choices = options((v.id, v.name) for v in venues)
+    form.services.choices = options((s.id, s.name) for s in directory_for(user.scheme_id))
+    return form
 
 
 class VisitFilterForm(FlaskForm):

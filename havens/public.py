@@ -14,6 +14,7 @@ from havens import bp, services
 from havens.directory import directory_for
 from havens.forms import RegistrationForm, ServiceForm
 from havens.models import Registration, SupportService, Venue
+from havens.stickers.services import withdrawn_sticker
 
 # What every Safe Haven offers, as the scheme describes it to the public.
 OFFERED = [
@@ -30,13 +31,16 @@ OFFERED = [
 def venue_page(code: str):
     venue = db.session.scalar(select(Venue).filter_by(public_code=code))
     valid = services.is_valid_haven(venue)
-    scheme_id = venue.scheme_id if venue else only_scheme_id()
+    # A reissued sign's old code: say plainly that this sign is withdrawn (410, not 404).
+    withdrawn = withdrawn_sticker(code) if venue is None else None
+    scheme_id = (venue or withdrawn).scheme_id if venue or withdrawn else only_scheme_id()
     return render_template(
         "havens/public_venue.html",
         venue=venue if valid else None,
+        withdrawn=withdrawn is not None,
         offered=OFFERED,
         directory=directory_for(scheme_id) if scheme_id else [],
-    ), 200 if valid else 404
+    ), 200 if valid else 410 if withdrawn else 404
 
 
 def only_scheme_id() -> int | None:

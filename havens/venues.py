@@ -15,6 +15,7 @@ from havens import bp, services
 from havens.choices import PREMISES
 from havens.forms import StatusForm, TrainingForm, VenueForm
 from havens.models import VENUE_STATUSES, Registration, Training, Venue
+from havens.stickers.forms import PrintForm
 
 
 def venue_or_404(venue_id: int) -> Venue:
@@ -43,7 +44,12 @@ def venues():
     all_venues = db.session.scalars(venues_for(current_user).order_by(Venue.name)).all()
     lapsing = services.lapsing_venues(scheme_id, current_app.config["LAPSE_WARNING_DAYS"])
     return render_template(
-        "havens/venues.html", venues=all_venues, inbox=inbox, lapsing=lapsing, premises=PREMISES
+        "havens/venues.html",
+        venues=all_venues,
+        inbox=inbox,
+        lapsing=lapsing,
+        premises=PREMISES,
+        sticker_form=PrintForm(),
     )
 
 

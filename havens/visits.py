@@ -7,18 +7,15 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
-from accounts.access import handovers_for, roles, venues_for, visits_for
+from accounts.access import roles, venues_for, visits_for
 from accounts.forms import options
-from core.timeutil import london_now_minute, to_london, to_utc, utcnow
+from core.timeutil import london_now_minute, to_london, to_utc
 from extensions import db
 from havens import bp, services
 from havens.choices import AGE_BANDS, COMPANY, GENDERS, HELP, LEFT_HOW
-from havens.directory import directory_for
-from havens.forms import VisitFilterForm, VisitForm
+from havens.forms import VisitFilterForm, visit_form_for
 from havens.models import Visit
-from patrols.models import Contact
 
 FIELD_NAMES = {
     # Translators: names of a visit's fields, listed in its correction history.
@@ -43,15 +40,6 @@ LABELS = {
 }
 
 
-def visit_form(**kwargs) -> VisitForm:
-    """The visit form with this person's venues and their scheme's directory to choose from."""
-    form = VisitForm(**kwargs)
-    venues = db.session.scalars(venues_for(current_user).order_by("name")).all()
-    form.venue_id.choices = options((v.id, v.name) for v in venues)
-    form.services.choices = options((s.id, s.name) for s in directory_for(current_user.scheme_id))
-    return form
-
-
 def visit_or_404(visit_id: str) -> Visit:
     """A visit this person may see, or 404, whether it exists elsewhere or not at all."""
     visit = db.session.scalar(visits_for(current_user).where(Visit.id == visit_id))
@@ -61,16 +49,16 @@ def visit_or_404(visit_id: str) -> Visit:
 @bp.route("/visits/new", methods=["GET", "POST"])
 @roles("venue_staff", "coordinator")
 def log_visit():
-    form = visit_form()
+    form = visit_form_for(current_user)
     if not form.is_submitted():
         form.id.data = str(uuid.uuid4())  # made once per form, so a resend is recognised
         form.arrived_at.data = london_now_minute()
         if form.venue_id.choices:
             form.venue_id.data = form.venue_id.choices[0].value
-        handover = pending_handover(request.args.get("contact", ""))
+        handover = services.pending_handover(current_user, request.args.get("contact", ""))
         if handover is not None:
             form.contact_id.data, form.venue_id.data = handover.id, handover.handover_venue_id
-    if form.validate_on_submit() and handover_matches(form):
+    if form.validate_on_submit() and services.handover_matches(form, current_user):
         try:
             visit, created = services.save_visit(form.id.data, form.values(), current_user)
         except services.Conflict:
@@ -85,38 +73,10 @@ def log_visit():
             flash(warning, "warning")
         return redirect(url_for("havens.visits"))
     status = 400 if form.is_submitted() else 200
-    handovers = pending_handovers()
+    handovers = [] if request.args.get("shell") else services.pending_handovers(current_user)
     return render_template(
         "havens/visit_form.html", form=form, visit=None, handovers=handovers
     ), status
-
-
-def pending_handovers() -> list[Contact]:
-    """Contacts Street Pastors handed over to this person's venues in the last 12 hours,
-    not yet continued by a visit."""
-    linked = select(Visit.contact_id).where(Visit.contact_id.is_not(None))
-    stmt = handovers_for(current_user).where(
-        Contact.at >= utcnow() - timedelta(hours=12), Contact.id.not_in(linked)
-    )
-    return db.session.scalars(stmt.order_by(Contact.at.desc())).all()
-
-
-def pending_handover(contact_id: str) -> Contact | None:
-    """One of pending_handovers(), by id."""
-    return next((c for c in pending_handovers() if c.id == contact_id), None)
-
-
-def handover_matches(form: VisitForm) -> bool:
-    """A visit may continue only a pending hand-over to the venue it is logged for."""
-    if not form.contact_id.data:
-        return True
-    handover = pending_handover(form.contact_id.data)
-    if handover is None and db.session.scalar(select(Visit).filter_by(id=form.id.data)):
-        return True  # a resend of the visit that took up this hand-over
-    if handover is None or handover.handover_venue_id != form.venue_id.data:
-        form.contact_id.errors.append(_("This hand-over is not waiting at this venue."))
-        return False
-    return True
 
 
 @bp.route("/visits")
@@ -136,7 +96,7 @@ def visits():
         visits=found,
         filters=filters,
         labels=LABELS,
-        handovers=pending_handovers(),
+        handovers=services.pending_handovers(current_user),
     )
 
 
@@ -164,7 +124,7 @@ def filtered(stmt, filters: VisitFilterForm):
 def visit(visit_id: str):
     visit = visit_or_404(visit_id)
     may_correct = services.can_correct(visit, current_user)
-    form = visit_form(obj=visit) if may_correct else None
+    form = visit_form_for(current_user, obj=visit) if may_correct else None
     if form and not form.is_submitted():
         form.arrived_at.data = to_london(visit.arrived_at)
         form.departed_at.data = to_london(visit.departed_at) if visit.departed_at else None

@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import (
     DateTimeLocalField,
     FloatField,
@@ -13,10 +14,17 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from accounts.access import teams_for
 from accounts.forms import CheckboxesField, options
+from accounts.models import TeamMember, User
 from core.timeutil import to_utc
+from extensions import db
+from havens.directory import directory_for
 from havens.forms import BAD_ID, LOCAL_MINUTE, UUID, not_in_future, note_field
+from havens.models import Venue
 from patrols.choices import AGE_BANDS, GENDERS, GIVEN, PEOPLE_CHOICES, SEEN
+from patrols.models import PatrolArea
+from patrols.services import leads
 
 # Patrol and contact times: the same rule as a visit's arrival, in general words.
 IN_FUTURE = _l("That time is in the future.")
@@ -150,3 +158,49 @@ def end_form(names: list[str], **kwargs) -> EndPatrolForm:
             ),
         )
     return Form(**kwargs)
+
+
+def areas(scheme_id: int) -> list[PatrolArea]:
+    """A scheme's patrol areas in the coordinator's order."""
+    stmt = select(PatrolArea).filter_by(scheme_id=scheme_id)
+    return db.session.scalars(stmt.order_by(PatrolArea.position, PatrolArea.name)).all()
+
+
+def area_choices(scheme_id: int) -> list:
+    return options([(0, _l("No particular area"))] + [(a.id, a.name) for a in areas(scheme_id)])
+
+
+def start_form_for(user, **kwargs) -> StartPatrolForm:
+    """The start form with the teams this person leads, their members and the areas.
+
+    The page and the sync API both build it here, so both offer and accept the same."""
+    form = StartPatrolForm(**kwargs)
+    teams = [t for t in db.session.scalars(teams_for(user).order_by("name")) if leads(user, t.id)]
+    form.team_id.choices = options((t.id, t.name) for t in teams)
+    members = db.session.scalars(
+        select(User)
+        .join(TeamMember)
+        .where(TeamMember.team_id.in_([t.id for t in teams]), User.active.is_(True))
+        .order_by(User.name)
+        .distinct()
+    ).all()
+    form.pastors.choices = options((p.id, p.name) for p in members)
+    form.area_id.choices = area_choices(user.scheme_id)
+    form.members = {p.id: p for p in members}
+    return form
+
+
+def contact_form_for(user, **kwargs) -> ContactForm:
+    """The contact form with the scheme's areas, directory and Safe Havens.
+
+    Nothing in it depends on the patrol, so one offline copy serves every patrol."""
+    form = ContactForm(**kwargs)
+    form.services.choices = options((s.id, s.name) for s in directory_for(user.scheme_id))
+    havens = db.session.scalars(
+        select(Venue).filter_by(scheme_id=user.scheme_id, status="active").order_by(Venue.name)
+    )
+    form.handover_venue_id.choices = options(
+        [(0, _l("Not handed over"))] + [(v.id, v.name) for v in havens]
+    )
+    form.area_id.choices = area_choices(user.scheme_id)
+    return form

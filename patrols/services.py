@@ -43,7 +43,8 @@ def start_patrol(
     """Start a patrol, unless the team has one open. Returns (patrol, created)."""
     existing = db.session.get(Patrol, patrol_id)
     if existing is not None:
-        if existing.team_id == values["team_id"] and existing.started_at == values["started_at"]:
+        same = all(getattr(existing, name) == value for name, value in values.items())
+        if same and {p.id for p in existing.pastors} == {p.id for p in pastors}:
             return existing, False
         raise Conflict(patrol_id)
     if open_patrol(values["team_id"]) is not None:

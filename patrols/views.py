@@ -10,16 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from accounts.access import patrols_for, roles, teams_for
-from accounts.forms import options
-from accounts.models import TeamMember, User
+from accounts.models import TeamMember
 from core.timeutil import london_now_minute, to_london, to_utc
 from extensions import db
-from havens.directory import directory_for
-from havens.models import Venue
 from patrols import bp, services
 from patrols.choices import AGE_BANDS, GENDERS, GIVEN, SEEN
-from patrols.forms import ContactForm, StartPatrolForm, end_form, tally_fields
-from patrols.models import Contact, Patrol, PatrolArea
+from patrols.forms import contact_form_for, end_form, start_form_for, tally_fields
+from patrols.models import Contact, Patrol
 
 LABELS = {"given": GIVEN, "seen": SEEN, "age_band": AGE_BANDS, "gender": GENDERS}
 PASTOR_ROLES = ("pastor", "coordinator")
@@ -35,11 +32,6 @@ def must_lead(patrol: Patrol) -> None:
         abort(403)
 
 
-def areas() -> list[PatrolArea]:
-    stmt = select(PatrolArea).filter_by(scheme_id=current_user.scheme_id)
-    return db.session.scalars(stmt.order_by(PatrolArea.position, PatrolArea.name)).all()
-
-
 @bp.route("/patrols")
 @roles(*PASTOR_ROLES)
 def patrols():
@@ -53,34 +45,10 @@ def patrols():
     )
 
 
-def start_form(**kwargs) -> StartPatrolForm:
-    """The start form with the teams this person leads, their members and the areas."""
-    form = StartPatrolForm(**kwargs)
-    teams = [
-        t
-        for t in db.session.scalars(teams_for(current_user).order_by("name"))
-        if services.leads(current_user, t.id)
-    ]
-    form.team_id.choices = options((t.id, t.name) for t in teams)
-    members = db.session.scalars(
-        select(User)
-        .join(TeamMember)
-        .where(TeamMember.team_id.in_([t.id for t in teams]), User.active.is_(True))
-        .order_by(User.name)
-        .distinct()
-    ).all()
-    form.pastors.choices = options((p.id, p.name) for p in members)
-    form.area_id.choices = options(
-        [(0, _("No particular area"))] + [(a.id, a.name) for a in areas()]
-    )
-    form.members = {p.id: p for p in members}
-    return form
-
-
 @bp.route("/patrols/start", methods=["GET", "POST"])
 @roles(*PASTOR_ROLES)
 def start_patrol():
-    form = start_form()
+    form = start_form_for(current_user)
     if not form.is_submitted():
         form.id.data, form.started_at.data = str(uuid.uuid4()), london_now_minute()
         form.pastors.data = [current_user.id] if current_user.id in form.members else []
@@ -123,23 +91,6 @@ def patrol(patrol_id: str):
     )
 
 
-def contact_form(patrol: Patrol, **kwargs) -> ContactForm:
-    """The contact form with the scheme's areas, directory and Safe Havens."""
-    form = ContactForm(**kwargs)
-    scheme_id = patrol.team.scheme_id
-    form.services.choices = options((s.id, s.name) for s in directory_for(scheme_id))
-    havens = db.session.scalars(
-        select(Venue).filter_by(scheme_id=scheme_id, status="active").order_by(Venue.name)
-    )
-    form.handover_venue_id.choices = options(
-        [(0, _("Not handed over"))] + [(v.id, v.name) for v in havens]
-    )
-    form.area_id.choices = options(
-        [(0, _("No particular area"))] + [(a.id, a.name) for a in areas()]
-    )
-    return form
-
-
 @bp.route("/patrols/<patrol_id>/contacts/new", methods=["GET", "POST"])
 @roles(*PASTOR_ROLES)
 def log_contact(patrol_id: str):
@@ -147,7 +98,7 @@ def log_contact(patrol_id: str):
     if patrol.ended_at is not None:
         flash(_("This patrol has ended."), "error")
         return redirect(url_for("patrols.patrol", patrol_id=patrol.id))
-    form = contact_form(patrol)
+    form = contact_form_for(current_user)
     if not form.is_submitted():
         form.id.data, form.at.data = str(uuid.uuid4()), london_now_minute()
         form.area_id.data = patrol.area_id or 0
@@ -176,7 +127,7 @@ def contact(patrol_id: str, contact_id: str):
         select(Contact).filter_by(id=contact_id, patrol_id=patrol.id)
     ) or abort(404)
     may_correct = services.can_correct(contact, current_user)
-    form = contact_form(patrol, obj=contact) if may_correct else None
+    form = contact_form_for(current_user, obj=contact) if may_correct else None
     if form and not form.is_submitted():
         form.at.data = to_london(contact.at)
         form.handover_venue_id.data = contact.handover_venue_id or 0
@@ -234,3 +185,23 @@ def summary(patrol_id: str):
     return render_template(
         "patrols/summary.html", patrol=patrol, summary=services.summary(patrol), labels=LABELS
     )
+
+
+# The pages a pastor's device keeps for use offline. They hold no records and name no
+# patrol: the page reads the patrol from its own address, so one copy serves them all.
+
+
+@bp.route("/patrols/shell/contact")
+@roles(*PASTOR_ROLES)
+def contact_shell():
+    form = contact_form_for(current_user)
+    return render_template("patrols/contact_form.html", form=form, patrol=None, contact=None)
+
+
+@bp.route("/patrols/shell/end")
+@roles(*PASTOR_ROLES)
+def end_shell():
+    names = current_user.scheme.tallies
+    form = end_form(names)
+    fields = [getattr(form, field) for field, _label in tally_fields(names)]
+    return render_template("patrols/end.html", form=form, patrol=None, tally_inputs=fields)

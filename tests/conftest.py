@@ -191,6 +191,8 @@ def sample_url(app, rule, **values) -> str:
         "patrol_id": "no-such-patrol",
         "contact_id": "no-such-contact",
         "area_id": 999,
+        "conflict_id": 999,
+        "device_id": 999,
         "code": "no-such-sign",
     } | values
     with app.test_request_context():

@@ -11,6 +11,8 @@ SIGNIN = "sign-in page"  # a redirect to /signin?next=..., as Flask-Login sends 
 COORDINATOR_ONLY = {ANON: SIGNIN} | dict.fromkeys(ROLES, 403)
 STAFF_AND_COORDINATOR = {ANON: SIGNIN} | dict.fromkeys(ROLES, 403)
 PASTOR_AND_COORDINATOR = {ANON: SIGNIN} | dict.fromkeys(ROLES, 403)
+SENDERS = ["coordinator", "venue_staff", "pastor"]
+STAFF = ["coordinator", "venue_staff"]
 
 # endpoint -> (method, {who: expected status}). A route missing here fails the suite.
 EXPECTED = {
@@ -54,6 +56,12 @@ EXPECTED = {
     "havens.add_service": ("GET", COORDINATOR_ONLY | {"coordinator": 200}),
     "havens.edit_service": ("GET", COORDINATOR_ONLY | {"coordinator": 404}),
     "havens.delete_service": ("POST", COORDINATOR_ONLY | {"coordinator": 404}),
+    "havens.venue_sticker": ("GET", COORDINATOR_ONLY | {"coordinator": 200}),
+    # An empty form prints the defaults: an A5 PDF of the venue's, or every active venue's.
+    "havens.print_sticker": ("POST", COORDINATOR_ONLY | {"coordinator": 200}),
+    "havens.print_stickers": ("POST", COORDINATOR_ONLY | {"coordinator": 200}),
+    "havens.reissue_sticker": ("POST", COORDINATOR_ONLY | {"coordinator": 400}),  # no reason
+    "havens.sticker_register": ("GET", COORDINATOR_ONLY | {"coordinator": 200}),
     "patrols.patrols": ("GET", PASTOR_AND_COORDINATOR | {"pastor": 200, "coordinator": 200}),
     "patrols.start_patrol": ("GET", PASTOR_AND_COORDINATOR | {"pastor": 200, "coordinator": 200}),
     # Someone else's patrol, or none at all: not found either way.
@@ -67,6 +75,29 @@ EXPECTED = {
     "patrols.add_area": ("POST", COORDINATOR_ONLY | {"coordinator": 400}),
     "patrols.delete_area": ("POST", COORDINATOR_ONLY | {"coordinator": 404}),
     "patrols.set_tallies": ("POST", COORDINATOR_ONLY | {"coordinator": 302}),  # none is allowed
+    "patrols.contact_shell": ("GET", PASTOR_AND_COORDINATOR | {"pastor": 200, "coordinator": 200}),
+    "patrols.end_shell": ("GET", PASTOR_AND_COORDINATOR | {"pastor": 200, "coordinator": 200}),
+    # The API answers JSON: 401 rather than a redirect to the sign-in page.
+    "sync.session_info": ("GET", {ANON: 401} | dict.fromkeys(ROLES, 200)),
+    # A form post, not JSON: refused as unreadable by those who may sync.
+    "sync.sync": ("POST", {ANON: 401, "partner": 403} | dict.fromkeys(SENDERS, 400)),
+    "sync.handovers": ("GET", {ANON: 401} | dict.fromkeys(ROLES, 403) | dict.fromkeys(STAFF, 200)),
+    "sync.openapi_document": ("GET", dict.fromkeys([ANON, *ROLES], 200)),
+    "sync.service_worker": ("GET", dict.fromkeys([ANON, *ROLES], 200)),
+    "sync.manifest": ("GET", dict.fromkeys([ANON, *ROLES], 200)),
+    "sync.offline": ("GET", dict.fromkeys([ANON, *ROLES], 200)),
+    "sync.outbox": ("GET", {ANON: SIGNIN} | dict.fromkeys(ROLES, 200)),
+    "accounts.devices": ("GET", COORDINATOR_ONLY | {"coordinator": 200}),
+    "accounts.revoke_device": ("POST", COORDINATOR_ONLY | {"coordinator": 404}),
+    # Public, but an unknown code is simply not found.
+    "accounts.enrol": ("GET", dict.fromkeys([ANON, *ROLES], 404)),
+    # Only on an enrolled venue tablet; anywhere else there is no PIN sign-in.
+    "accounts.pin_sign_in": ("POST", dict.fromkeys([ANON, *ROLES], 404)),
+    # Only venue staff have a PIN; an empty form comes back to the account page.
+    "accounts.set_pin": ("POST", {ANON: SIGNIN} | dict.fromkeys(ROLES, 403) | {"venue_staff": 302}),
+    "sync.conflicts": ("GET", COORDINATOR_ONLY | {"coordinator": 200}),
+    "sync.conflict": ("GET", COORDINATOR_ONLY | {"coordinator": 404}),
+    "sync.resolve_conflict": ("POST", COORDINATOR_ONLY | {"coordinator": 404}),
 }
 
 

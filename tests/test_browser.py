@@ -46,22 +46,28 @@ SIGN_IN_URL = re.compile(r"^http://127\.0\.0\.1:\d+/signin(\?next=[^&]*)?$")
 
 
 @pytest.fixture
-def live_server(db_url, tmp_path):
-    """The app with the demo scheme, served on 127.0.0.1 at a free port; yields its URL."""
+def live_app(db_url, tmp_path):
+    """The app the live server serves, with the demo scheme (a test may change its config)."""
     app = create_app(base_config(db_url, tmp_path))
     with app.app_context():
         demo.load()
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(live_app):
+    """The app with the demo scheme, served on 127.0.0.1 at a free port; yields its URL."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     server.server_close()
     thread.join(timeout=10)
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture(scope="module")

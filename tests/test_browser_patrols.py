@@ -20,7 +20,7 @@ from core.timeutil import to_london, utcnow
 from havens.forms import LOCAL_MINUTE
 from tests import test_browser
 from tests.test_browser import SCREENSHOTS, screenshot, sign_in
-from tests.test_browser_havens import chip, chip_input, device, sideways
+from tests.test_browser_havens import chip, chip_input, device, sideways, wait_until_sent
 
 pytestmark = pytest.mark.browser
 
@@ -94,8 +94,18 @@ def start_patrol(page: Page, started: str) -> None:
     # at the end form's default time (see the report), so it starts a little earlier.
     page.get_by_label("Start time", exact=True).fill(started)
     page.get_by_role("button", name="Start patrol", exact=True).tap()
+    # Saved on the device, sent, and straight on to the patrol's first contact.
     expect(flashes(page)).to_contain_text("Patrol started. Stay safe.")
-    expect(heading(page)).to_have_text(TEAM)
+    expect(page).to_have_url(re.compile(r"/patrols/[0-9a-f-]{36}/contacts/new$"))
+    expect(heading(page)).to_have_text("Log a contact")
+    expect(page.get_by_role("button", name="Save contact", exact=True)).to_be_visible()
+
+
+def patrol_page(page: Page) -> str:
+    """The address of the patrol whose form is open."""
+    found = re.search(r"/patrols/[0-9a-f-]{36}", page.url)
+    assert found, page.url
+    return found.group(0)
 
 
 # ------------------------------------------------------------------------------- tests
@@ -105,10 +115,7 @@ def test_pastor_logs_water_for_two_in_three_taps_and_reads_the_summary(browsing)
     page = browsing.page(**device("phone"))  # 390x844, a touch screen
     sign_in(page, "pastor")
     started = minutes_ago(15)
-    start_patrol(page, started)
-
-    page.get_by_role("link", name="Log a contact", exact=True).tap()
-    expect(heading(page)).to_have_text("Log a contact")
+    start_patrol(page, started)  # and on to "Log a contact"
 
     # The contact screen is dark whatever the phone says, and fits the phone.
     expect(page.locator("body")).to_have_class(re.compile(r"\bnight\b"))
@@ -142,10 +149,16 @@ def test_pastor_logs_water_for_two_in_three_taps_and_reads_the_summary(browsing)
     screenshot(page, "contact", "phone")  # contact-phone.png, with the two choices showing
     tap(save)
 
+    # Saved on the phone, a fresh form for the next contact, and sent in the background.
     expect(flashes(page)).to_contain_text("Contact saved.")
-    expect(heading(page)).to_have_text(TEAM)
+    expect(heading(page)).to_have_text("Log a contact")
+    expect(chip_input(page, "Given or done", "Water")).not_to_be_checked()
+    expect(chip_input(page, "How many people", "1")).to_be_checked()
     assert taps == 3, f"logging water for 2 people took {taps} taps"
     assert taps <= MOST_TAPS
+    wait_until_sent(page)
+    page.goto(patrol_page(page))
+    expect(heading(page)).to_have_text(TEAM)
     contacts = page.locator("ul.visits > li")
     expect(contacts).to_have_count(1)
     expect(contacts.first).to_contain_text("2 people")
@@ -184,9 +197,7 @@ def test_the_common_case_needs_no_scrolling_on_a_phone(browsing):
     """Water, 2 and Save on the first screen: one thumb, no scrolling between the taps."""
     page = browsing.page(**device("phone"))
     sign_in(page, "pastor")
-    start_patrol(page, minutes_ago(15))
-    page.get_by_role("link", name="Log a contact", exact=True).tap()
-    expect(heading(page)).to_have_text("Log a contact")
+    start_patrol(page, minutes_ago(15))  # and on to "Log a contact"
     browsing.assert_no_errors()
     two = chip(page, "How many people", "2")
     expect(two).to_be_in_viewport(timeout=1000)
@@ -274,7 +285,12 @@ def test_venue_staff_log_the_visit_of_a_handover(browsing):
     expect(chip_input(page, "Help given", "Seat and calm space")).to_be_checked()
     page.get_by_role("button", name="Save visit", exact=True).tap()
 
+    # Saved, sent, and a plain form for the next visit: the hand-over is taken up.
     expect(flashes(page)).to_contain_text("Visit saved.")
+    expect(heading(page)).to_have_text("Log a visit")
+    expect(page.locator("input[name=contact_id]")).to_have_value("")
+    wait_until_sent(page)
+    nav_link(page, "Visits").tap()
     expect(heading(page)).to_have_text("Visits")
     expect(page.locator("ul.visits > li")).to_have_count(before + 1)
     expect(page.locator("section.handovers")).to_have_count(0)

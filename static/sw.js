@@ -1,0 +1,142 @@
+// Lantern's service worker: the app shell offline, and the work pages a person may open
+// offline. It never touches /api/: records travel only through the page's outbox.
+const CONFIG = { version: "dev", precache: [] }; // filled in by sync/views.py
+const STATIC = `lantern-static-${CONFIG.version}`;
+const PAGES = "lantern-pages";
+const INDEX = "/__lantern/pages.json"; // which pattern each cached page answers, and for whom
+const NAVIGATION_TIMEOUT_MS = 4000;
+const HOUR_MS = 60 * 60 * 1000;
+
+let firstInstall = false;
+let generation = 0; // bumped when the pages cache is cleared, so late fetches are dropped
+
+self.addEventListener("install", (event) => {
+  // The very first worker may start at once; a later one waits for "Reload".
+  firstInstall = !self.registration.active;
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(STATIC);
+      // "reload": past the HTTP cache, so a new version never stores an old file.
+      await cache.addAll(CONFIG.precache.map((url) => new Request(url, { cache: "reload", credentials: "omit" })));
+      if (firstInstall) await self.skipWaiting();
+    })(),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      const names = await caches.keys();
+      const old = names.filter((name) => name.startsWith("lantern-static-") && name !== STATIC);
+      await Promise.all(old.map((name) => caches.delete(name)));
+      if (firstInstall) await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener("message", (event) => {
+  const message = event.data || {};
+  if (message.type === "skip-waiting") self.skipWaiting();
+  if (message.type === "pages") event.waitUntil(cachePages(message.user, message.pages || []));
+  if (message.type === "clear-pages") event.waitUntil(clearPages());
+});
+
+// Background Sync, where the browser has it, only asks open pages to drain their outbox.
+self.addEventListener("sync", (event) => {
+  if (event.tag !== "lantern-sync") return;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((clients) => {
+      for (const client of clients) client.postMessage({ type: "sync" });
+    }),
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith("/api/") || url.pathname === "/sw.js") return; // network only
+  if (request.mode === "navigate") {
+    event.respondWith(navigate(request, url));
+  } else if (url.pathname.startsWith("/static/")) {
+    event.respondWith(caches.match(request, { cacheName: STATIC }).then((hit) => hit || fetch(request)));
+  } else if (CONFIG.precache.includes(url.pathname)) {
+    // The manifest: fresh when online, and still there for the browser when offline.
+    event.respondWith(fetch(request).catch(() => caches.match(url.pathname, { cacheName: STATIC })));
+  }
+});
+
+// Pages: the network first. A work page kept offline is answered from the cache when
+// the network fails, is slow or breaks; any other page waits for the network, and gets
+// the offline page only when there is none.
+async function navigate(request, url) {
+  const network = fetch(request);
+  network.catch(() => {}); // perhaps answered from the cache; nobody else may wait for it
+  const page = await cachedPage(url);
+  try {
+    const response = await (page ? withTimeout(network, NAVIGATION_TIMEOUT_MS) : network);
+    if (response.status < 500 || !page) return response;
+  } catch {
+    // offline, or too slow for a page we have
+  }
+  return page || (await offlinePage()) || Response.error();
+}
+
+function withTimeout(promise, ms) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("timeout")), ms);
+    promise.then(resolve, reject).finally(() => clearTimeout(timer));
+  });
+}
+
+// The cached shell for an address: its own shell address (for ?fix=), or one its pattern covers.
+async function cachedPage(url) {
+  const cache = await caches.open(PAGES);
+  const index = await readIndex(cache);
+  const page = index?.pages.find(
+    (p) => new URL(p.url, self.location.origin).pathname === url.pathname || new RegExp(p.pattern).test(url.pathname),
+  );
+  return page ? cache.match(page.url) : undefined;
+}
+
+// The person's offline page, with links to their work pages; else the anonymous one.
+async function offlinePage() {
+  return (await caches.match("/offline", { cacheName: PAGES })) || caches.match("/offline", { cacheName: STATIC });
+}
+
+async function readIndex(cache) {
+  const response = await cache.match(INDEX);
+  return response ? response.json() : null;
+}
+
+// The shells of this person's work pages, fetched with their session. Skipped when the
+// same person's copies are less than an hour old and from this version of the app.
+async function cachePages(user, pages) {
+  const index = await readIndex(await caches.open(PAGES));
+  if (index && index.user === user && index.version === CONFIG.version && Date.now() - index.at < HOUR_MS) return;
+  if (index && index.user !== user) await clearPages(); // never one person's pages for another
+  const started = generation;
+  const cache = await caches.open(PAGES);
+  const stored = [];
+  for (const page of pages) {
+    let response;
+    try {
+      response = await fetch(page.url, { credentials: "same-origin", cache: "no-store" });
+    } catch {
+      return; // offline now: try again on the next page load
+    }
+    // A redirect means the session ended (sent to sign in): never keep that page.
+    if (!response.ok || response.redirected) continue;
+    if (generation !== started) return; // signed out meanwhile
+    await cache.put(page.url, response);
+    stored.push(page);
+  }
+  if (generation !== started) return;
+  const body = JSON.stringify({ user, version: CONFIG.version, at: Date.now(), pages: stored });
+  await cache.put(INDEX, new Response(body, { headers: { "Content-Type": "application/json" } }));
+}
+
+async function clearPages() {
+  generation += 1;
+  await caches.delete(PAGES);
+}
