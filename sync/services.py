@@ -46,8 +46,8 @@ KINDS = (
     "patrol_end",
 )
 ENTRY_KEYS = {"op", "kind", "id", "patrol", "base_version", "seq", "saved_at", "author", "data"}
-RECORD = "_record"
-MAX_SEQ = 2**31 - 1  # the database's integer  # errors about the entry as a whole, not one field
+RECORD = "_record"  # errors about the entry as a whole, not one field
+MAX_SEQ = 2**31 - 1  # the database's integer
 
 
 @dataclass

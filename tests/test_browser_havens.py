@@ -22,6 +22,7 @@ from wsgi import create_app
 pytestmark = pytest.mark.browser
 
 # The fixtures of tests/test_browser.py: pytest finds fixtures among a module's globals.
+live_app = test_browser.live_app
 live_server = test_browser.live_server
 browser = test_browser.browser
 browsing = test_browser.browsing

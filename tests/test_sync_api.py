@@ -1080,7 +1080,7 @@ def test_form_errors_are_in_polish_for_a_polish_speaker(client, staff, venue, ho
         ("unknown_field", "Unknown fields: name."),
         ("bad_seq", "The device's sequence number is missing."),
         ("malformed", "The server could not read what was sent."),
-        ("oversized", "Send at most 100 records at a time."),
+        ("oversized", "Send at most {max_records} records at a time."),
         ("signed_out", "Sign in to send your records."),
     ],
 )
@@ -1097,7 +1097,8 @@ def test_the_api_s_own_messages_are_in_polish_for_a_polish_speaker(
     elif case == "bad_seq":
         records[0]["seq"] = "1"
     elif case == "oversized":
-        records *= 101
+        records *= me["sync"]["max_records"] + 1
+        english = english.format(**me["sync"])
     elif case == "signed_out":
         db.session.execute(
             update(UserSession).values(last_seen_at=utcnow() - timedelta(minutes=16))
@@ -1201,6 +1202,7 @@ def test_every_api_answer_is_never_cached(app, client, staff, venue, make_person
     partner = app.test_client()
     pia = open_app(partner, "pia")
     me = open_app(client, "sam")
+    cap = me["sync"]["max_records"]
     answers = {
         "session": client.get("/api/session"),
         "session, signed out": anonymous.get("/api/session"),
@@ -1214,7 +1216,7 @@ def test_every_api_answer_is_never_cached(app, client, staff, venue, make_person
             content_type="application/json",
             headers={"X-CSRFToken": me["csrf"]},
         ),
-        "sync, too many": post(client, [visit_entry(me, venue)] * 101, me["csrf"]),
+        "sync, too many": post(client, [visit_entry(me, venue)] * (cap + 1), me["csrf"]),
         "sync, partner": post(partner, [], pia["csrf"]),
         "no such route": client.get("/api/nothing-here"),
     }

@@ -421,7 +421,7 @@ class Device(RuleBasedStateMachine):
         assert response.status_code in (200, 401), response.get_data(as_text=True)
 
     @precondition(lambda self: self.user is not None and self.waiting())
-    @rule(size=st.integers(1, 6), where=st.sampled_from(["before_taking", "after_taking"]))
+    @rule(size=st.integers(1, 6), where=st.sampled_from(["after_taking", "before_taking"]))
     def send_a_batch_the_server_fails(self, size, where):
         """A 500: nothing is committed and the device keeps everything."""
         before = self.server_state()
@@ -536,7 +536,7 @@ def test_the_outbox_delivers_every_valid_record_exactly_once(database_url, tmp_p
     run_state_machine_as_test(
         lambda: Device(database_url, tmp_path),
         settings=settings(
-            max_examples=30,
+            max_examples=40,
             stateful_step_count=20,
             deadline=None,
             database=None,  # no example database in the work tree
