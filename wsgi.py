@@ -53,6 +53,9 @@ DEFAULTS = {
     "PIN_MAX_FAILURES": 5,
     "PIN_RATE_LIMIT": "10 per minute",
     "RELEASE": "",  # part of the service worker's version: a deploy sets it
+    "NOTE_RETENTION_MONTHS": 12,  # notes of older records are blanked by `retention`
+    "RECORD_RETENTION_MONTHS": 36,  # older records are folded into monthly counts
+    "SMALL_COUNT_MAX": 5,  # partners see counts from 1 to this as "1-5"
 }
 
 # Secrets that appear in tutorials and examples; a server using one is not safe.
@@ -199,6 +202,9 @@ def register_blueprints(app: Flask) -> None:
     import havens.visits
     import patrols.teams
     import patrols.views
+    import reports.cli
+    import reports.pages
+    import reports.views  # the dashboard and the quarterly report, on reports.bp
     import sync.api
     import sync.conflicts
     import sync.views
@@ -208,7 +214,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(havens.visits.bp)
     app.register_blueprint(patrols.views.bp)
     app.register_blueprint(sync.views.bp)
+    app.register_blueprint(reports.bp)
     app.cli.add_command(accounts.cli.users)
     app.cli.add_command(accounts.cli.schemes)
     app.cli.add_command(core.demo.demo)
     app.cli.add_command(havens.stickers.cli.stickers)
+    app.cli.add_command(reports.cli.export)
+    app.cli.add_command(reports.cli.retention_command)
+    app.cli.add_command(reports.cli.backup_command)
+    app.cli.add_command(reports.cli.restore_command)

@@ -1,20 +1,22 @@
 """`flask --app wsgi demo`: a demo scheme to click through."""
 
+import random
 import uuid
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import click
 from sqlalchemy import select
 
 from accounts import services
-from accounts.models import Scheme
-from core.timeutil import london_today, utcnow
+from accounts.models import Scheme, User, venue_staff
+from core import records
+from core.timeutil import london_today, to_utc, utcnow
 from extensions import db
 from havens import services as havens
 from havens.directory import seed_directory
-from havens.models import Registration, Venue
+from havens.models import Registration, SupportService, Venue, Visit, VisitRevision
 from patrols import services as patrols
-from patrols.models import PatrolArea, Team
+from patrols.models import Contact, ContactRevision, PatrolArea, Team
 
 SCHEME = "Tunbridge Wells"
 # Demo data only: printed by the command and listed in the README.
@@ -84,6 +86,7 @@ def load() -> None:
     train_staff(scheme, venues, people)
     add_visits(venues[0], people["staff"])
     add_patrol(scheme, teams[0], venues[0], people["pastor"])
+    add_history(scheme, venues, teams, people)
     db.session.add(
         Registration(
             scheme_id=scheme.id,
@@ -193,3 +196,117 @@ def add_visits(venue: Venue, staff) -> None:
             "note": "",
         }
         havens.save_visit(str(uuid.uuid4()), values, staff)
+
+
+# Half a year of Friday and Saturday nights before last night, so that the dashboard and
+# the last quarter's report have something to show: seeded, so every demo is alike.
+HISTORY_WEEKS = 26
+HELP_MIX = [
+    ["seat", "phone_charged"],
+    ["seat", "called_friend"],
+    ["called_taxi"],
+    ["seat", "water"],
+]
+GIVEN_MIX = [["water"], ["conversation"], ["flip_flops", "stayed"], ["helped_taxi"], ["first_aid"]]
+
+
+def add_history(scheme: Scheme, venues: list[Venue], teams: list[Team], people: dict) -> None:
+    """Past patrols of both teams with their contacts, and visits at the active venues."""
+    draw = random.Random(2026)
+    crew = [people["pastor"]] + [
+        services.create_person(
+            scheme, f"{n} Pastor", f"pastor-{n.lower()}", None, roles={"pastor"}, teams=teams
+        )
+        for n in ("Ruth", "Ade", "Marek")
+    ]
+    service_ids = list(db.session.scalars(select(SupportService.id).filter_by(scheme_id=scheme.id)))
+    active = {v.id: v for v in venues if v.status == "active"}
+    rows = db.session.execute(select(venue_staff.c.venue_id, User).join(User)).all()
+    staff = {venue_id: person for venue_id, person in rows if venue_id in active}
+    # The last Saturday at least two days ago: no past hand-over is still "on its way".
+    saturday = london_today() - timedelta(days=(london_today().weekday() - 5) % 7)
+    saturday -= timedelta(days=7) if london_today() - saturday < timedelta(days=2) else timedelta()
+    history = History(draw, staff, service_ids)
+    for week in range(HISTORY_WEEKS):
+        for team, night in ((teams[0], saturday - timedelta(days=1)), (teams[1], saturday)):
+            night -= timedelta(weeks=week)
+            history.patrol(team, night, crew[: draw.randint(2, 4)])
+            for _n in range(draw.randint(1, 4)):
+                history.visit(draw.choice(sorted(staff)), night)
+    history.save(scheme.id)
+
+
+class History:
+    """Past records, stored at once (records.create_many) to keep the demo quick to load."""
+
+    def __init__(self, draw: random.Random, staff: dict, service_ids: list[int]) -> None:
+        self.draw, self.staff, self.service_ids = draw, staff, service_ids
+        self.visits, self.contacts = [], []
+
+    def patrol(self, team: Team, night, crew: list) -> None:
+        """A 22:00 to 03:00 patrol with a few contacts, one now and then handed over."""
+        draw = self.draw
+        started = to_utc(datetime.combine(night, time(22, 0)))
+        values = {"team_id": team.id, "area_id": None, "route": "", "started_at": started}
+        patrol, _created = patrols.start_patrol(str(uuid.uuid4()), values, crew, crew[0])
+        for _n in range(draw.randint(2, 7)):
+            handover = draw.choice(sorted(self.staff)) if draw.random() < 0.15 else None
+            signposted = draw.sample(self.service_ids, 1) if draw.random() < 0.2 else []
+            given = list(draw.choice(GIVEN_MIX))
+            given += (["handover"] if handover else []) + (["signposted"] if signposted else [])
+            contact = {
+                "at": started + timedelta(minutes=draw.randint(10, 290)),
+                "people": draw.choice([1, 1, 1, 2, 2, 3]),
+                "age_band": draw.choice(["18_24", "25_34", "35_49"]),
+                "gender": draw.choice(["woman", "man", "mixed"]),
+                "seen": [draw.choice(["intoxicated", "vulnerable", "distressed"])],
+                "given": given,
+                "services": signposted,
+                "area_id": None,
+                "street": "",
+                "latitude": None,
+                "longitude": None,
+                "handover_venue_id": handover,
+                "note": "",
+            }
+            contact_id = str(uuid.uuid4())
+            self.contacts.append((contact_id, contact, crew[0], {"patrol_id": patrol.id}))
+            if handover and draw.random() < 0.7:
+                self.visit(handover, night, contact["at"] + timedelta(minutes=10), contact_id)
+        tallies = {"Bottles and glass picked up": draw.randint(3, 30)}
+        patrols.end_patrol(patrol, started + timedelta(hours=5), tallies, "", crew[0])
+
+    def visit(self, venue_id: int, night, arrived=None, contact_id=None) -> None:
+        """A visit between 18:00 and 03:00, or just after a hand-over."""
+        draw = self.draw
+        if arrived is None:
+            evening = to_utc(datetime.combine(night, time(18, 0)))
+            arrived = evening + timedelta(minutes=draw.randint(0, 540))
+        signposted = draw.sample(self.service_ids, 1) if draw.random() < 0.3 else []
+        values = {
+            "contact_id": contact_id,
+            "venue_id": venue_id,
+            "arrived_at": arrived,
+            "departed_at": arrived + timedelta(minutes=draw.randint(10, 45)),
+            "help": list(draw.choice(HELP_MIX)) + (["signposted"] if signposted else []),
+            "services": signposted,
+            "age_band": draw.choice(["18_24", "18_24", "25_34", "35_49"]),
+            "gender": draw.choice(["woman", "woman", "man"]),
+            "company": draw.choice(["alone", "with_others"]),
+            "left_how": draw.choice(["friend_family", "taxi", "walked_on"]),
+            "note": "",
+        }
+        self.visits.append((str(uuid.uuid4()), values, self.staff[venue_id], {}))
+
+    def save(self, scheme_id: int) -> None:
+        records.create_many(
+            Contact,
+            ContactRevision,
+            patrols.CONTACT_FIELDS,
+            "contact_logged",
+            scheme_id,
+            self.contacts,
+        )
+        records.create_many(
+            Visit, VisitRevision, havens.VISIT_FIELDS, "visit_logged", scheme_id, self.visits
+        )

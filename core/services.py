@@ -52,3 +52,21 @@ def next_number(scheme_id: int, name: str) -> int:
     counter.value += 1
     db.session.flush()
     return counter.value
+
+
+def audit_read(action: str, target=None, *, scheme_id: int, **detail) -> None:
+    """Audit what a person read on a GET, and commit: the reading ends first, then the
+    event is written in a transaction of its own (as accounts.sessions.touch() does), so
+    SQLite never has to turn a reading transaction into a writing one."""
+    actor = _current_actor()
+    event = AuditEvent(
+        scheme_id=scheme_id,
+        actor_id=getattr(actor, "id", None),
+        action=action,
+        target_type=type(target).__name__.lower() if target is not None else None,
+        target_id=str(target.id) if target is not None else None,
+        detail=detail,
+    )
+    db.session.commit()
+    db.session.add(event)
+    db.session.commit()

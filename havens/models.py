@@ -6,7 +6,7 @@ import secrets
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.timeutil import utcnow
@@ -119,7 +119,7 @@ class Visit(db.Model):
     """Help given at a Safe Haven venue. The id is made by the device that first saved it."""
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    venue_id: Mapped[int] = mapped_column(ForeignKey("venue.id"), index=True)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venue.id"))
     arrived_at: Mapped[datetime] = mapped_column(index=True)
     departed_at: Mapped[datetime | None]
     help: Mapped[list] = mapped_column(JSON, default=list)
@@ -140,6 +140,9 @@ class Visit(db.Model):
     revisions: Mapped[list[VisitRevision]] = relationship(
         order_by="VisitRevision.version", back_populates="visit"
     )
+
+    # A venue's visits over a period: the reports' range scans, and the foreign key's lookups.
+    __table_args__ = (Index("ix_visit_venue_id_arrived_at", "venue_id", "arrived_at"),)
 
 
 class VisitRevision(db.Model):

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from accounts.access import roles, venues_for, visits_for
 from accounts.forms import options
+from core.services import audit_read
 from core.timeutil import london_now_minute, to_london, to_utc
 from extensions import db
 from havens import bp, services
@@ -138,6 +139,8 @@ def visit(visit_id: str):
         return redirect(url_for("havens.visit", visit_id=visit.id))
     if request.method == "POST" and not may_correct:
         flash(_("Visits can be corrected only within 24 hours. Ask your coordinator."), "error")
+    if request.method == "GET":
+        audit_read("viewed", visit, scheme_id=visit.venue.scheme_id)  # who read which record
     status = 400 if request.method == "POST" else 200
     return render_template(
         "havens/visit.html", visit=visit, form=form, labels=LABELS, history=services.history(visit)

@@ -46,7 +46,7 @@ class Patrol(db.Model):
     """One team's patrol. The id is made by the device that started it."""
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
     area_id: Mapped[int | None] = mapped_column(ForeignKey("patrol_area.id", ondelete="SET NULL"))
     route: Mapped[str] = mapped_column(String(200), default="")
     started_at: Mapped[datetime]
@@ -70,6 +70,8 @@ class Patrol(db.Model):
             sqlite_where=text("ended_at IS NULL"),
             postgresql_where=text("ended_at IS NULL"),
         ),
+        # A team's patrols over a period, for the reports (and the foreign key's lookups).
+        Index("ix_patrol_team_id_started_at", "team_id", "started_at"),
     )
 
 
@@ -77,7 +79,7 @@ class Contact(db.Model):
     """People a patrol engaged with. The id is made by the device that first saved it."""
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    patrol_id: Mapped[str] = mapped_column(ForeignKey("patrol.id"), index=True)
+    patrol_id: Mapped[str] = mapped_column(ForeignKey("patrol.id"))
     at: Mapped[datetime]
     people: Mapped[int] = mapped_column(default=1)
     age_band: Mapped[str | None] = mapped_column(String(12))
@@ -90,7 +92,7 @@ class Contact(db.Model):
     # Only when the pastor taps "add my location", rounded to about 100 m.
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
-    handover_venue_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id"), index=True)
+    handover_venue_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id"))
     note: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(default=1)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
@@ -102,6 +104,14 @@ class Contact(db.Model):
     handover_venue: Mapped[Venue | None] = relationship()  # noqa: F821
     revisions: Mapped[list[ContactRevision]] = relationship(
         order_by="ContactRevision.version", back_populates="contact"
+    )
+
+    __table_args__ = (
+        # A patrol's contacts over a period, counted (with their people) from the index
+        # alone, for the reports; the foreign key's lookups use it too.
+        Index("ix_contact_patrol_id_at_people", "patrol_id", "at", "people"),
+        # Hand-overs to a venue over a period: the venue's "on their way" list, the reports.
+        Index("ix_contact_handover_venue_id_at", "handover_venue_id", "at"),
     )
 
 

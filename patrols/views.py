@@ -3,7 +3,7 @@
 import uuid
 from datetime import timedelta
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from accounts.access import patrols_for, roles, teams_for
 from accounts.models import TeamMember
+from core.services import audit_read
 from core.timeutil import london_now_minute, to_london, to_utc
 from extensions import db
 from patrols import bp, services
@@ -139,6 +140,8 @@ def contact(patrol_id: str, contact_id: str):
             db.session.commit()
             flash(_("Correction saved. The earlier version is kept."), "info")
         return redirect(url_for("patrols.contact", patrol_id=patrol.id, contact_id=contact.id))
+    if request.method == "GET":
+        audit_read("viewed", contact, scheme_id=patrol.team.scheme_id)  # who read which record
     return render_template(
         "patrols/contact.html", patrol=patrol, contact=contact, form=form, labels=LABELS
     )

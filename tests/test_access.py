@@ -98,6 +98,14 @@ EXPECTED = {
     "sync.conflicts": ("GET", COORDINATOR_ONLY | {"coordinator": 200}),
     "sync.conflict": ("GET", COORDINATOR_ONLY | {"coordinator": 404}),
     "sync.resolve_conflict": ("POST", COORDINATOR_ONLY | {"coordinator": 404}),
+    # With no format chosen: the download page itself.
+    "reports.exports": ("GET", COORDINATOR_ONLY | {"coordinator": 200}),
+    "reports.audit_log": ("GET", COORDINATOR_ONLY | {"coordinator": 200}),
+    "reports.dashboard": ("GET", COORDINATOR_ONLY | {"coordinator": 200}),
+    # Partners get the last quarter that has ended; coordinators the current one.
+    "reports.quarterly": ("GET", COORDINATOR_ONLY | {"coordinator": 200, "partner": 200}),
+    "reports.quarterly_pdf": ("GET", COORDINATOR_ONLY | {"coordinator": 200, "partner": 200}),
+    "reports.quarterly_csv": ("GET", COORDINATOR_ONLY | {"coordinator": 200, "partner": 200}),
 }
 
 

@@ -1,0 +1,373 @@
+"""The quarterly partnership report: the action plan's measures (2.3 and 5.1) and the
+Safe Haven scheme's, as tables that the page, the PDF and the CSV all show alike.
+
+Every count about people is a keyed cell; a figure that appears twice (a table's total
+and a headline) is one key, so suppression (reports.suppression) treats it once and
+every place shows it the same way. Patrols and hours on duty are volunteers' time, not
+people helped: they are shown whatever their size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import format_date, format_decimal
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from extensions import db
+from havens.choices import HELP
+from havens.models import SupportService, Venue
+from patrols.choices import GIVEN, RISK_REDUCING
+from reports import measures, suppression
+from reports.periods import Period, quarter_number
+
+ALL = "all"
+
+
+@dataclass
+class Cell:
+    """One figure as it is shown: the number, "1-5" or "[c]"."""
+
+    value: float
+    mark: str = suppression.SHOWN
+    small_max: int = suppression.SMALL_COUNT_MAX
+    hours: bool = False
+
+    @property
+    def text(self) -> str:
+        shown = suppression.display(self.value, self.mark, self.small_max)
+        if isinstance(shown, str):
+            return shown
+        return format_decimal(shown, "#,##0.0" if self.hours else "#,##0")
+
+    @property
+    def raw(self) -> str:
+        """The figure for a file: no thousands separator, hours to a tenth."""
+        shown = suppression.display(self.value, self.mark, self.small_max)
+        if isinstance(shown, str):
+            return shown
+        return f"{shown:.1f}" if self.hours else str(int(shown))
+
+    @property
+    def hidden(self) -> bool:
+        return self.mark != suppression.SHOWN
+
+
+@dataclass
+class Row:
+    label: str
+    cells: list[Cell]
+    total: bool = False
+
+
+@dataclass
+class Table:
+    id: str
+    title: str
+    columns: list[str]
+    rows: list[Row]
+    empty: str = ""
+
+
+@dataclass
+class Report:
+    scheme: str
+    period: Period
+    partner_view: bool
+    small_max: int
+    headline: list[tuple[str, Cell]] = field(default_factory=list)
+    sections: list[tuple[str, list[Table]]] = field(default_factory=list)
+
+    @property
+    def quarter(self) -> int:
+        return quarter_number(self.period)
+
+    @property
+    def title(self) -> str:
+        return _("%(year)d, quarter %(quarter)d", year=self.period.first.year, quarter=self.quarter)
+
+    @property
+    def dates(self) -> str:
+        first = format_date(self.period.first, "d MMMM yyyy")
+        last = format_date(self.period.last, "d MMMM yyyy")
+        return _("Nights of %(first)s to %(last)s", first=first, last=last)
+
+    def tables(self) -> list[Table]:
+        return [table for _title, tables in self.sections for table in tables]
+
+
+@dataclass
+class Data:
+    """Every count the report needs, each from one grouped query."""
+
+    venues: dict[int, str]
+    active: set[int]
+    services: dict[int, str]
+    patrols: dict
+    contacts: dict
+    given: dict
+    visits: dict
+    help: dict
+    signposted_by_venues: dict
+    signposted_by_pastors: dict
+    handovers: dict
+
+
+def gather(scheme_id: int, period: Period) -> Data:
+    """Run the report's queries."""
+    scope = measures.Scope(scheme_id, period)
+    venues = db.session.execute(
+        select(Venue.id, Venue.name, Venue.status)
+        .where(Venue.scheme_id == scheme_id)
+        .order_by(Venue.name)
+    ).all()
+    services = db.session.execute(
+        select(SupportService.id, SupportService.name)
+        .where(SupportService.scheme_id == scheme_id)
+        .order_by(SupportService.position, SupportService.name)
+    ).all()
+    return Data(
+        venues={v.id: v.name for v in venues},
+        active={v.id for v in venues if v.status == "active"},
+        services=dict(services),
+        patrols=measures.patrols(scope, "month"),
+        contacts=measures.contacts(scope, "month"),
+        given=measures.contact_items(scope, "given"),
+        visits=measures.visits(scope, "venue", "month"),
+        help=measures.visit_items(scope, "help"),
+        signposted_by_venues=measures.visit_items(scope, "services"),
+        signposted_by_pastors=measures.contact_items(scope, "services"),
+        handovers=measures.handovers(scope, "venue"),
+    )
+
+
+class Layout:
+    """Tables of keyed counts, and the sums that tie the counts together."""
+
+    def __init__(self, data: Data, period: Period) -> None:
+        self.data, self.period = data, period
+        self.months = list(range(len(period.months())))
+        self.month_names = [format_date(m, "LLLL yyyy") for m in period.months()]
+        self.counts: dict = {}
+        self.sums: list = []
+        self.free: dict = {}  # figures shown whatever their size
+
+    def count(self, key, value) -> tuple:
+        self.counts[key] = int(value)
+        return key
+
+    def shown_always(self, key, value) -> tuple:
+        self.free[key] = value
+        return key
+
+    def columns_add_up(self, rows, columns, cell, total) -> None:
+        for column in columns:
+            self.sums.append((total(column), [cell(row, column) for row in rows]))
+
+
+def build(data: Data, scheme: str, period: Period, partner_view: bool, small_max: int) -> Report:
+    """Lay out the report and, for partners, hide the small numbers."""
+    layout = Layout(data, period)
+    sections = [
+        (_("Street Pastors"), [duty_table(layout), engaged_table(layout), given_table(layout)]),
+        (
+            _("Safe Havens"),
+            [
+                visits_table(layout),
+                help_table(layout),
+                signposting_table(layout),
+                handovers_table(layout),
+            ],
+        ),
+    ]
+    headline = headline_keys(layout)
+    marks = dict.fromkeys(layout.counts, suppression.SHOWN)
+    if partner_view:
+        marks = suppression.suppress(layout.counts, layout.sums, small_max)
+
+    def cell(key) -> Cell:
+        if key in layout.free:
+            return Cell(layout.free[key], hours=isinstance(layout.free[key], float))
+        return Cell(layout.counts[key], marks[key], small_max)
+
+    report = Report(scheme, period, partner_view, small_max)
+    report.headline = [(label, cell(key)) for label, key in headline]
+    for title, tables in sections:
+        report.sections.append((title, [table.shown(cell) for table in tables]))
+    return report
+
+
+@dataclass
+class Draft:
+    """A table of keys, before the keys become shown cells."""
+
+    id: str
+    title: str
+    columns: list[str]
+    rows: list[tuple[str, list, bool]]
+    empty: str = ""
+
+    def shown(self, cell) -> Table:
+        rows = [Row(label, [cell(key) for key in keys], total) for label, keys, total in self.rows]
+        return Table(self.id, self.title, self.columns, rows, self.empty)
+
+
+# --- Street Pastors: action plan 2.3 and 5.1 ----------------------------------------
+
+
+def duty_table(layout: Layout) -> Draft:
+    """Patrols and hours on duty by month (a patrol counts in the month of its first night)."""
+    found = layout.data.patrols
+    rows = []
+    for m in layout.months:
+        patrols, hours = found.get((m,), (0, 0.0))
+        keys = [
+            layout.shown_always(("patrols", m), patrols),
+            layout.shown_always(("hours", m), hours),
+        ]
+        rows.append((layout.month_names[m], keys, False))
+    patrols = layout.shown_always(("patrols", ALL), sum(n for n, _h in found.values()))
+    hours = layout.shown_always(("hours", ALL), float(sum(h for _n, h in found.values())))
+    rows.append((_("Quarter"), [patrols, hours], True))
+    columns = [_("Month"), _("Patrols"), _("Hours on duty")]
+    return Draft("duty", _("Patrols and hours on duty"), columns, rows)
+
+
+def engaged_table(layout: Layout) -> Draft:
+    """Contacts and people engaged by month, each column adding up to the quarter."""
+    found = layout.data.contacts
+    rows = []
+    for m in layout.months:
+        contacts, people = found.get((m,), (0, 0))
+        keys = [layout.count(("contacts", m), contacts), layout.count(("people", m), people)]
+        rows.append((layout.month_names[m], keys, False))
+    totals = [
+        layout.count(("contacts", ALL), sum(c for c, _p in found.values())),
+        layout.count(("people", ALL), sum(p for _c, p in found.values())),
+    ]
+    rows.append((_("Quarter"), totals, True))
+    layout.columns_add_up(
+        layout.months, ["contacts", "people"], lambda m, c: (c, m), lambda c: (c, ALL)
+    )
+    columns = [_("Month"), _("Contacts"), _("People engaged")]
+    return Draft("engaged", _("People engaged by Street Pastors"), columns, rows)
+
+
+def given_table(layout: Layout) -> Draft:
+    """Services provided: the actions that assess or reduce risk with their total, then
+    the rest. A hand-over is counted from the contact's chosen venue, so its row and the
+    hand-overs table's total are one figure."""
+    given = layout.data.given
+    handed_over = sum(brought for brought, _visited in layout.data.handovers.values())
+    rows, risk = [], []
+    for code in (c for c in GIVEN if c in RISK_REDUCING):
+        if code == "handover":
+            key = layout.count(("handovers", ALL, "brought"), handed_over)
+        else:
+            key = layout.count(("given", code), given.get(code, 0))
+        risk.append(key)
+        rows.append((GIVEN[code], [key], False))
+    total = layout.count(("risk", ALL), sum(layout.counts[key] for key in risk))
+    layout.sums.append((total, risk))
+    rows.append((_("Actions to assess or reduce risk, in all"), [total], True))
+    for code in (c for c in GIVEN if c not in RISK_REDUCING):
+        rows.append((GIVEN[code], [layout.count(("given", code), given.get(code, 0))], False))
+    columns = [_("Given or done"), _("Times")]
+    return Draft("given", _("Services provided by Street Pastors"), columns, rows)
+
+
+# --- Safe Havens ----------------------------------------------------------------------
+
+
+def visits_table(layout: Layout) -> Draft:
+    """Visits per venue and per month, with totals both ways."""
+    data, months = layout.data, layout.months
+    found = data.visits
+    venues = [v for v in data.venues if v in data.active or any(k[0] == v for k in found)]
+    for v in venues:
+        for m in months:
+            layout.count(("visits", v, m), found.get((v, m), 0))
+        layout.count(("visits", v, ALL), sum(found.get((v, m), 0) for m in months))
+    for m in months:
+        layout.count(("visits", ALL, m), sum(found.get((v, m), 0) for v in venues))
+    layout.count(("visits", ALL, ALL), sum(layout.counts[("visits", ALL, m)] for m in months))
+    layout.sums += suppression.table_sums(
+        venues,
+        months,
+        lambda v, m: ("visits", v, m),
+        lambda v: ("visits", ALL if v is None else v, ALL),
+        lambda m: ("visits", ALL, ALL if m is None else m),
+    )
+    rows = [(data.venues[v], [("visits", v, m) for m in [*months, ALL]], False) for v in venues]
+    rows.append((_("All venues"), [("visits", ALL, m) for m in [*months, ALL]], True))
+    columns = [_("Venue"), *layout.month_names, _("Quarter")]
+    return Draft("visits", _("Safe Haven visits by venue and month"), columns, rows)
+
+
+def help_table(layout: Layout) -> Draft:
+    """How often each kind of help was given (a visit can have several)."""
+    found = layout.data.help
+    rows = [
+        (label, [layout.count(("help", code), found.get(code, 0))], False)
+        for code, label in HELP.items()
+    ]
+    return Draft("help", _("Kinds of help given at Safe Havens"), [_("Help"), _("Times")], rows)
+
+
+def signposting_table(layout: Layout) -> Draft:
+    """Support services signposted to, by Safe Haven staff and by Street Pastors."""
+    data = layout.data
+    by_venues, by_pastors = data.signposted_by_venues, data.signposted_by_pastors
+    removed = sorted({*by_venues, *by_pastors} - set(data.services))
+    rows = []
+    for sid in [*data.services, *removed]:
+        a, b = by_venues.get(sid, 0), by_pastors.get(sid, 0)
+        if not (a or b):
+            continue
+        keys = [layout.count(("signposted", sid, "havens"), a)]
+        keys.append(layout.count(("signposted", sid, "pastors"), b))
+        total = layout.count(("signposted", sid, ALL), a + b)
+        layout.sums.append((total, keys))
+        name = data.services.get(sid) or _("A service since removed from the directory")
+        rows.append((name, [*keys, total], False))
+    columns = [_("Service"), _("By Safe Havens"), _("By Street Pastors"), _("In all")]
+    empty = _("No one was signposted to a support service.")
+    return Draft("signposting", _("Support services signposted to"), columns, rows, empty)
+
+
+def handovers_table(layout: Layout) -> Draft:
+    """Hand-overs from Street Pastors to each venue, and how many the venue logged as a
+    visit continuing the hand-over."""
+    data, found = layout.data, layout.data.handovers
+    venues = [v for v in data.venues if (v,) in found]
+    for v in venues:
+        layout.count(("handovers", v, "brought"), found[(v,)][0])
+        layout.count(("handovers", v, "visited"), found[(v,)][1])
+    layout.count(("handovers", ALL, "visited"), sum(found[(v,)][1] for v in venues))
+    layout.columns_add_up(
+        venues,
+        ["brought", "visited"],
+        lambda v, c: ("handovers", v, c),
+        lambda c: ("handovers", ALL, c),
+    )
+    rows = [
+        (data.venues[v], [("handovers", v, "brought"), ("handovers", v, "visited")], False)
+        for v in venues
+    ]
+    totals = [("handovers", ALL, "brought"), ("handovers", ALL, "visited")]
+    rows.append((_("All venues"), totals, True))
+    columns = [_("Venue"), _("Handed over"), _("Logged as a visit")]
+    return Draft("handovers", _("Hand-overs from Street Pastors to Safe Havens"), columns, rows)
+
+
+def headline_keys(layout: Layout) -> list[tuple[str, tuple]]:
+    """The figures at the top: each is a total from one of the tables."""
+    return [
+        (_("People engaged by Street Pastors"), ("people", ALL)),
+        (_("Hours on duty"), ("hours", ALL)),
+        (_("Patrols"), ("patrols", ALL)),
+        (_("Actions to assess or reduce risk"), ("risk", ALL)),
+        (_("Safe Haven visits"), ("visits", ALL, ALL)),
+        (_("Hand-overs from Street Pastors to Safe Havens"), ("handovers", ALL, "brought")),
+    ]
