@@ -107,6 +107,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         SESSION_COOKIE_HTTPONLY=True,  # scripts never need the session cookie
         SESSION_COOKIE_SAMESITE="Lax",  # other sites cannot post with it
         REMEMBER_COOKIE_DURATION=0,  # no "remember me" on shared tablets
+        # A fixed window lets twice the limit through across a minute's edge; this does not.
+        RATELIMIT_STRATEGY="moving-window",
         # The token lives as long as the session, which ends after idle time or a shift.
         WTF_CSRF_TIME_LIMIT=None,
         BABEL_DEFAULT_LOCALE="en_GB",

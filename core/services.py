@@ -13,15 +13,17 @@ def audit(action: str, target=None, scheme_id: int | None = None, actor=None, **
     actor = actor if actor is not None else _current_actor()
     if scheme_id is None:
         scheme_id = getattr(target, "scheme_id", None) or getattr(actor, "scheme_id", None)
-    db.session.add(
-        AuditEvent(
-            scheme_id=scheme_id,
-            actor_id=getattr(actor, "id", None),
-            action=action,
-            target_type=type(target).__name__.lower() if target is not None else None,
-            target_id=str(target.id) if target is not None else None,
-            detail=detail,
-        )
+    db.session.add(_event(action, target, scheme_id, actor, detail))
+
+
+def _event(action: str, target, scheme_id: int | None, actor, detail: dict) -> AuditEvent:
+    return AuditEvent(
+        scheme_id=scheme_id,
+        actor_id=getattr(actor, "id", None),
+        action=action,
+        target_type=type(target).__name__.lower() if target is not None else None,
+        target_id=str(target.id) if target is not None else None,
+        detail=detail,
     )
 
 
@@ -58,15 +60,7 @@ def audit_read(action: str, target=None, *, scheme_id: int, **detail) -> None:
     """Audit what a person read on a GET, and commit: the reading ends first, then the
     event is written in a transaction of its own (as accounts.sessions.touch() does), so
     SQLite never has to turn a reading transaction into a writing one."""
-    actor = _current_actor()
-    event = AuditEvent(
-        scheme_id=scheme_id,
-        actor_id=getattr(actor, "id", None),
-        action=action,
-        target_type=type(target).__name__.lower() if target is not None else None,
-        target_id=str(target.id) if target is not None else None,
-        detail=detail,
-    )
+    event = _event(action, target, scheme_id, _current_actor(), detail)
     db.session.commit()
     db.session.add(event)
     db.session.commit()
