@@ -29,7 +29,11 @@ self.addEventListener("activate", (event) => {
       const names = await caches.keys();
       const old = names.filter((name) => name.startsWith("lantern-static-") && name !== STATIC);
       await Promise.all(old.map((name) => caches.delete(name)));
-      if (firstInstall) await self.clients.claim();
+      // Pages the first worker found uncontrolled are taken over now. This is done always,
+      // not only after a first install: a worker may be stopped between install and
+      // activate, which forgets firstInstall. A page already under an older worker
+      // follows the newly activated one anyway, so claiming changes nothing there.
+      await self.clients.claim();
     })(),
   );
 });
