@@ -56,6 +56,23 @@ DEFAULTS = {
     "NOTE_RETENTION_MONTHS": 12,  # notes of older records are blanked by `retention`
     "RECORD_RETENTION_MONTHS": 36,  # older records are folded into monthly counts
     "SMALL_COUNT_MAX": 5,  # partners see counts from 1 to this as "1-5"
+    "PUSH_CONTACT": "mailto:coordinator@lantern.invalid",  # VAPID `sub`: push services' contact
+    "PUSH_TIMEOUT_SECONDS": 5,  # a push service slower than this is retried later
+    "PUSH_MAX_ATTEMPTS": 5,  # tries of one push before it is given up
+    "PUSH_BACKGROUND": True,  # send a request's pushes in a thread after answering
+    # The only push services the server POSTs to (scheme://host[:port]; "*." any subdomain):
+    # Chrome, Firefox, Safari and Edge. Checked on subscribing and again before each push.
+    "PUSH_SERVICES": [
+        "https://fcm.googleapis.com",
+        "https://updates.push.services.mozilla.com",
+        "https://*.push.apple.com",
+        "https://*.notify.windows.com",
+    ],
+    "PUSH_SUBSCRIPTIONS_PER_PERSON": 10,  # a person's oldest is replaced beyond this
+    "PUSH_SUBSCRIBE_RATE_LIMIT": "20 per hour",  # subscribing, per person
+    "VAPID_KEY_FILE": None,  # default: instance/vapid_private.pem, made on first use
+    "HELP_REQUEST_MINUTES": 10,  # a call for help nobody accepts by then: phone instead
+    "OUTBOX_REMINDER_HOURS": 24,  # a device whose outbox waits longer is reminded
 }
 
 # Secrets that appear in tutorials and examples; a server using one is not safe.
@@ -195,6 +212,12 @@ def register_blueprints(app: Flask) -> None:
     import accounts.devices
     import accounts.people
     import accounts.views
+    import alerts.api
+    import alerts.cli
+    import alerts.help  # a venue's call for help, on alerts.bp
+    import alerts.notices  # coordinators' notices, on alerts.bp
+    import alerts.reminders  # `push remind`, on alerts.cli.push_cli
+    import alerts.views
     import core.demo
     import core.views
     import havens.public
@@ -217,6 +240,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(patrols.views.bp)
     app.register_blueprint(sync.views.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(alerts.bp)
     app.cli.add_command(accounts.cli.users)
     app.cli.add_command(accounts.cli.schemes)
     app.cli.add_command(core.demo.demo)
@@ -225,3 +249,4 @@ def register_blueprints(app: Flask) -> None:
     app.cli.add_command(reports.cli.retention_command)
     app.cli.add_command(reports.cli.backup_command)
     app.cli.add_command(reports.cli.restore_command)
+    app.cli.add_command(alerts.cli.push_cli)

@@ -88,9 +88,14 @@ def update_person(
 
 
 def set_active(user: User, active: bool) -> None:
-    """Allow or stop signing in; stopping ends every session at once."""
+    """Allow or stop signing in; stopping ends every session at once, and removes the
+    person's alerts on every device (they are told nothing more)."""
     if user.active and not active:
         end_all_sessions(user, "disabled")
+    if not active:
+        from alerts.services import remove_all_of  # alerts builds on accounts
+
+        remove_all_of(user)
     user.active = active
 
 

@@ -17,6 +17,7 @@ from accounts.forms import (
     options,
 )
 from accounts.sessions import current_session
+from core.services import audit
 from core.urls import safe_next
 from extensions import db, limiter
 
@@ -69,11 +70,33 @@ def pin_form() -> PinSignInForm | None:
 @bp.route("/signout", methods=["POST"])
 @signed_in
 def sign_out():
+    forget_this_browser()
     services.sign_out(current_user)
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")
     return redirect(url_for("accounts.sign_in"))
+
+
+def forget_this_browser() -> None:
+    """Alerts stop on the browser signed out of (its push endpoint comes in the form, from
+    alerts.js): the person's subscription is removed, unless this browser is a tablet
+    enrolled for a venue, which goes on getting the venue's alerts between shifts."""
+    endpoint = request.form.get("push_endpoint", "")
+    if not endpoint or len(endpoint) > 1000:
+        return
+    device = enrolment.current_device()
+    if (
+        device is not None
+        and device.revoked_at is None
+        and device.venue_id is not None
+        and device.scheme_id == current_user.scheme_id
+    ):
+        return
+    from alerts.services import remove_own  # alerts builds on accounts
+
+    if remove_own(current_user, endpoint):
+        audit("push_unsubscribed", None, scheme_id=current_user.scheme_id)
 
 
 @bp.route("/account")

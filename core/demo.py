@@ -30,7 +30,8 @@ VENUES = [
     ("Camden Road Deli", "88 Camden Road", "TN1 2QP", "restaurant", "training"),
     ("High Street Pharmacy", "51 High Street", "TN1 1XU", "shop", "paused"),
 ]
-TEAMS = ["Friday team", "Saturday team"]
+# Duty phones from Ofcom's range for drama: 07700 900000 to 900999 reach nobody.
+TEAMS = {"Friday team": "07700 900123", "Saturday team": "07700 900456"}
 PEOPLE = [
     ("coordinator", "Cora Coordinator", "coordinator"),
     ("staff", "Sam Staff", "venue_staff"),
@@ -70,7 +71,9 @@ def load() -> None:
         )
         for n, a, p, k, s in VENUES
     ]
-    teams = [Team(scheme_id=scheme.id, name=name) for name in TEAMS]
+    teams = [
+        Team(scheme_id=scheme.id, name=name, duty_phone=phone) for name, phone in TEAMS.items()
+    ]
     db.session.add_all(venues + teams)
     db.session.flush()
     memberships = {

@@ -18,6 +18,8 @@ class Team(db.Model):
     scheme_id: Mapped[int] = mapped_column(ForeignKey("scheme.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The number a venue phones when nobody on patrol answers its call for help.
+    duty_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
     scheme: Mapped[Scheme] = relationship()  # noqa: F821  (accounts.models)
 

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from accounts.models import TeamMember, User
+from alerts.handovers import handover_alert
 from core import records
 from core.services import audit
 from core.timeutil import utcnow
@@ -91,8 +92,9 @@ def _scheme_of(contact: Contact) -> int:
 
 
 def save_contact(contact_id: str, patrol: Patrol, values: dict, by: User) -> tuple[Contact, bool]:
-    """Store a new contact on a patrol; the same one sent again is accepted once."""
-    return records.create(
+    """Store a new contact on a patrol; the same one sent again is accepted once. A new
+    contact handed over to a venue alerts the venue (the page and sync both come here)."""
+    contact, created = records.create(
         Contact,
         ContactRevision,
         contact_id,
@@ -103,6 +105,9 @@ def save_contact(contact_id: str, patrol: Patrol, values: dict, by: User) -> tup
         _scheme_of,
         patrol_id=patrol.id,
     )
+    if created and contact.handover_venue_id:
+        handover_alert(contact)
+    return contact, created
 
 
 def can_correct(contact: Contact, by: User) -> bool:

@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from accounts.access import in_my_scheme_or_404, roles, teams_for
 from accounts.models import TeamMember, User
@@ -19,6 +19,22 @@ from patrols.models import PatrolArea, Team
 
 class NameForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+
+
+class DutyPhoneForm(FlaskForm):
+    """The number a venue phones when no pastor answers its call for help."""
+
+    duty_phone = StringField(
+        _l("Duty phone"),
+        validators=[
+            Optional(),
+            Length(max=40),
+            Regexp(
+                r"^[0-9 +()-]+$", message=_l("Use only digits, spaces, brackets, dashes and +.")
+            ),
+        ],
+        render_kw={"inputmode": "tel", "autocomplete": "off"},
+    )
 
 
 class TalliesForm(FlaskForm):
@@ -56,6 +72,11 @@ def page(**forms):
         team_form=forms.get("team") or NameForm(prefix="team"),
         area_form=forms.get("area") or NameForm(prefix="area"),
         tallies_form=tallies,
+        phone_forms={
+            team.id: forms.get(f"phone-{team.id}")
+            or DutyPhoneForm(prefix=f"team-{team.id}", duty_phone=team.duty_phone)
+            for team in teams
+        },
     ), code
 
 
@@ -89,6 +110,20 @@ def add_team():
             )
             return redirect(url_for("patrols.teams"))
     return page(team=form)
+
+
+@bp.route("/teams/<int:team_id>/phone", methods=["POST"])
+@roles("coordinator")
+def team_phone(team_id: int):
+    team = in_my_scheme_or_404(Team, team_id)
+    form = DutyPhoneForm(prefix=f"team-{team.id}")
+    if form.validate_on_submit():
+        team.duty_phone = (form.duty_phone.data or "").strip()
+        audit("team_duty_phone_changed", team)
+        db.session.commit()
+        flash(_("Duty phone of %(name)s saved.", name=team.name), "info")
+        return redirect(url_for("patrols.teams"))
+    return page(**{f"phone-{team.id}": form})
 
 
 @bp.route("/areas/new", methods=["POST"])

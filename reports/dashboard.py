@@ -100,6 +100,22 @@ def glance(scope: measures.Scope) -> list[tuple[str, float]]:
         (_("Hand-overs logged as a visit at the venue"), visited),
         (_("Visits handed over to Street Pastors"), help_given.get("street_pastors", 0)),
         (_("Times signposted to a support service"), signposted),
+        *help_glance(scope),
+    ]
+
+
+def help_glance(scope: measures.Scope) -> list[tuple[str, float | None]]:
+    """Venues' calls for help to the Street Pastors on patrol, and what became of them."""
+    asked, accepted, timed_out, cancelled, no_patrol = measures.help_requests(scope).get(
+        (), (0,) * 5
+    )
+    return [
+        (_("Calls for help from Safe Havens"), asked),
+        (_("Calls for help accepted by a Street Pastor"), accepted),
+        (_("Calls for help nobody accepted in time"), timed_out),
+        (_("Calls for help cancelled by the venue"), cancelled),
+        (_("Calls for help with no patrol on duty"), no_patrol),
+        (_("Median minutes to accept a call for help"), measures.minutes_to_accept(scope)),
     ]
 
 
@@ -115,6 +131,7 @@ def breakdowns(scheme_id: int, period: Period) -> list[Breakdown]:
         given_or_done(scope),
         signposting(scope),
         handovers(scope),
+        help_by_venue(scope),
     ]
 
 
@@ -219,3 +236,21 @@ def handovers(scope) -> Breakdown:
     ]
     title = _("Hand-overs from Street Pastors to Safe Havens")
     return Breakdown("handovers", title, _("Venue"), [venues[v] for v in shown], series)
+
+
+def help_by_venue(scope) -> Breakdown:
+    venues = _names(Venue, scope.scheme_id)
+    found = measures.help_requests(scope, "venue")
+    shown = [v for v in venues if (v,) in found]
+    series = [
+        charts.Series(_("Asked"), [found[(v,)][0] for v in shown]),
+        charts.Series(_("Accepted"), [found[(v,)][1] for v in shown]),
+    ]
+    extra = [
+        (_("Nobody accepted in time"), [found[(v,)][2] for v in shown]),
+        (_("Cancelled"), [found[(v,)][3] for v in shown]),
+        (_("No patrol on duty"), [found[(v,)][4] for v in shown]),
+    ]
+    title = _("Calls for help from Safe Havens to Street Pastors, by venue")
+    names = [venues[v] for v in shown]
+    return Breakdown("help-requests", title, _("Venue"), names, series, extra=extra)

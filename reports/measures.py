@@ -10,9 +10,11 @@ patrol by its start; all by London night (reports.periods).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import median
 
 from sqlalchemy import Select, func, select, true
 
+from alerts.models import HelpRequest
 from extensions import db
 from havens.models import Venue, Visit
 from patrols.models import Contact, Patrol, Team, patrol_pastor
@@ -162,3 +164,33 @@ def patrols(scope: Scope, *by: str) -> dict[tuple, tuple[int, float]]:
         )
     )
     return {key: (n, float(total) / 3600) for key, (n, total) in _run(stmt, keys, 2).items()}
+
+
+HELP_OUTCOMES = ("accepted", "timed_out", "cancelled", "no_patrol")
+
+
+def help_requests(scope: Scope, *by: str) -> dict[tuple, tuple[int, ...]]:
+    """Venues' calls for help asked in the period: all of them, then how many ended in
+    each of HELP_OUTCOMES (those still open count in the first figure only)."""
+    keys = _keys(scope, HelpRequest.asked_at, {"venue": HelpRequest.venue_id}, by)
+    outcomes = [func.count().filter(HelpRequest.outcome == name) for name in HELP_OUTCOMES]
+    stmt = select(*keys, func.count(), *outcomes).where(
+        HelpRequest.scheme_id == scope.scheme_id,
+        HelpRequest.asked_at >= scope.period.start_utc,
+        HelpRequest.asked_at < scope.period.end_utc,
+    )
+    return _run(stmt, keys, 1 + len(HELP_OUTCOMES))
+
+
+def minutes_to_accept(scope: Scope) -> float | None:
+    """The median minutes from a call for help to a pastor's acceptance, or None."""
+    stmt = select(HelpRequest.asked_at, HelpRequest.accepted_at).where(
+        HelpRequest.scheme_id == scope.scheme_id,
+        HelpRequest.asked_at >= scope.period.start_utc,
+        HelpRequest.asked_at < scope.period.end_utc,
+        HelpRequest.accepted_at.is_not(None),
+    )
+    waits = [
+        (accepted - asked).total_seconds() / 60 for asked, accepted in db.session.execute(stmt)
+    ]
+    return round(median(waits), 1) if waits else None

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from extensions import db
@@ -112,6 +113,7 @@ class Data:
     signposted_by_venues: dict
     signposted_by_pastors: dict
     handovers: dict
+    help_requests: dict
 
 
 def gather(scheme_id: int, period: Period) -> Data:
@@ -139,6 +141,7 @@ def gather(scheme_id: int, period: Period) -> Data:
         signposted_by_venues=measures.visit_items(scope, "services"),
         signposted_by_pastors=measures.contact_items(scope, "services"),
         handovers=measures.handovers(scope, "venue"),
+        help_requests=measures.help_requests(scope),
     )
 
 
@@ -178,6 +181,7 @@ def build(data: Data, scheme: str, period: Period, partner_view: bool, small_max
                 help_table(layout),
                 signposting_table(layout),
                 handovers_table(layout),
+                help_requests_table(layout),
             ],
         ),
     ]
@@ -359,6 +363,34 @@ def handovers_table(layout: Layout) -> Draft:
     rows.append((_("All venues"), totals, True))
     columns = [_("Venue"), _("Handed over"), _("Logged as a visit")]
     return Draft("handovers", _("Hand-overs from Street Pastors to Safe Havens"), columns, rows)
+
+
+HELP_ROWS = [
+    # Translators: what became of venues' calls for help to the Street Pastors on patrol.
+    ("accepted", _l("Accepted by a Street Pastor")),
+    ("timed_out", _l("Nobody accepted in time")),
+    ("cancelled", _l("Cancelled by the venue")),
+    ("no_patrol", _l("No patrol on duty")),
+    ("open", _l("Still waiting for an answer")),
+]
+
+
+def help_requests_table(layout: Layout) -> Draft:
+    """Venues' calls for help to the pastors on patrol, by what became of them. Each call
+    is about a person, so each figure is a count that may be hidden; the outcomes add up
+    to the whole, which suppression knows."""
+    asked, *ended = layout.data.help_requests.get((), (0,) * (1 + len(measures.HELP_OUTCOMES)))
+    figures = dict(zip(measures.HELP_OUTCOMES, ended, strict=True))
+    figures["open"] = asked - sum(ended)
+    rows = [
+        (label, [layout.count(("calls", code), figures[code])], False) for code, label in HELP_ROWS
+    ]
+    total = layout.count(("calls", ALL), asked)
+    layout.sums.append((total, [("calls", code) for code, _label in HELP_ROWS]))
+    rows.append((_("All calls for help"), [total], True))
+    columns = [_("Outcome"), _("Calls for help")]
+    title = _("Calls for help from Safe Havens to Street Pastors on patrol")
+    return Draft("help-requests", title, columns, rows)
 
 
 def headline_keys(layout: Layout) -> list[tuple[str, tuple]]:

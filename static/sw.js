@@ -55,6 +55,55 @@ self.addEventListener("sync", (event) => {
   );
 });
 
+// Web Push: show what the server pushed (a venue and a reason at most; details are read in
+// the app) and tell open pages to refresh their alerts count. Opening it goes to its screen.
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data?.json() || {};
+  } catch {
+    // not JSON: still show that something came
+  }
+  const options = {
+    body: data.body || "",
+    tag: data.tag || undefined,
+    data: { url: ownScreen(data.url) },
+    icon: "/static/icons/icon-192.png",
+    renotify: Boolean(data.tag) && data.kind === "help_request", // buzz again for each call for help
+  };
+  event.waitUntil(
+    Promise.all([
+      self.registration.showNotification(data.title || "Lantern", options),
+      self.clients.matchAll({ type: "window" }).then((clients) => clients.forEach((c) => c.postMessage({ type: "alert" }))),
+    ]),
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  event.waitUntil(openScreen(event.notification.data?.url));
+});
+
+// An open Lantern window is focused and taken to the screen; else a new one opens there.
+async function openScreen(url) {
+  const target = new URL(ownScreen(url), self.location.origin).href;
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
+  if (!open) return self.clients.openWindow(target);
+  await open.focus().catch(() => {});
+  return open.navigate(target).catch(() => self.clients.openWindow(target));
+}
+
+// Only this site's own screens: a push never sends anyone elsewhere.
+function ownScreen(url) {
+  try {
+    const parsed = new URL(url || "/alerts", self.location.origin);
+    return parsed.origin === self.location.origin ? parsed.pathname + parsed.search + parsed.hash : "/alerts";
+  } catch {
+    return "/alerts";
+  }
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);

@@ -10,6 +10,7 @@ from flask_wtf.csrf import generate_csrf
 
 from accounts import enrolment
 from accounts.access import public, roles, signed_in
+from alerts import services as alert_services
 from core.timeutil import to_london
 from extensions import db
 from havens import services as havens
@@ -56,6 +57,8 @@ def session_info():
         },
         "author": services.author_token(current_user),
         "csrf": generate_csrf(),
+        # The menu's count of unread alerts, kept fresh by every sync with no extra request.
+        "alerts": {"unread": alert_services.unread_count(current_user)},
         "pages": offline_pages(current_user),
         "idle_minutes": config["IDLE_TIMEOUT_MINUTES"],
         "sync": {

@@ -332,6 +332,12 @@ BULK = {
 }
 
 
+def handover(data: dict) -> bool:
+    """A visit continuing a hand-over, or a contact handing someone over (the venue is
+    alerted): both go one by one."""
+    return bool(data.get("contact_id")) or data.get("handover_venue_id") not in (None, "", "0")
+
+
 class Batch:
     """One request's entries, with what they share looked up once: authors, forms, and
     which ids the server has already."""
@@ -365,8 +371,8 @@ class Batch:
         kind = entry.get("kind") if isinstance(entry, dict) else None
         if not isinstance(kind, str) or kind not in BULK or shape_errors(entry):
             return self.one_by_one(entry)
-        if {entry["id"], entry["op"]} & self.known or entry["data"].get("contact_id"):
-            return self.one_by_one(entry)  # a resend, or a hand-over to check
+        if {entry["id"], entry["op"]} & self.known or handover(entry["data"]):
+            return self.one_by_one(entry)  # a resend, or a hand-over to check or alert
         try:
             author = self.author(entry["author"])
             values, owner = self.values(entry, author)

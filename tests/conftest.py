@@ -52,7 +52,14 @@ def unavailable(reason: str):
 
 
 def base_config(url: str, tmp_path) -> dict:
-    return {"TESTING": True, "SECRET_KEY": SECRET, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
+    config = {"TESTING": True, "SECRET_KEY": SECRET, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
+    # A request's pushes go inline as it ends (deterministic), and the VAPID key is the test's.
+    config["PUSH_BACKGROUND"] = False
+    # No push service at all: a test's fake one adds its own origin (tests/push_service.py).
+    config["PUSH_SERVICES"] = []
+    if tmp_path is not None:
+        config["VAPID_KEY_FILE"] = str(tmp_path / "vapid_private.pem")
+    return config
 
 
 def migrate_to(url: str, tmp_path) -> None:
@@ -194,6 +201,10 @@ def sample_url(app, rule, **values) -> str:
         "conflict_id": 999,
         "device_id": 999,
         "code": "no-such-sign",
+        "subscription_id": 999,
+        "help_id": "no-such-request",
+        "notice_id": 999,
+        "team_id": 999,
     } | values
     with app.test_request_context():
         return url_for(rule.endpoint, **{name: samples[name] for name in rule.arguments})

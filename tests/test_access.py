@@ -106,6 +106,33 @@ EXPECTED = {
     "reports.quarterly": ("GET", COORDINATOR_ONLY | {"coordinator": 200, "partner": 200}),
     "reports.quarterly_pdf": ("GET", COORDINATOR_ONLY | {"coordinator": 200, "partner": 200}),
     "reports.quarterly_csv": ("GET", COORDINATOR_ONLY | {"coordinator": 200, "partner": 200}),
+    # Everyone signed in has alerts, and may turn them on for their own devices.
+    "alerts.alerts": ("GET", {ANON: SIGNIN} | dict.fromkeys(ROLES, 200)),
+    "alerts.devices": ("GET", {ANON: SIGNIN} | dict.fromkeys(ROLES, 200)),
+    "alerts.remove": ("POST", {ANON: SIGNIN} | dict.fromkeys(ROLES, 302)),  # none: back to the list
+    "alerts.push_key": ("GET", {ANON: 401} | dict.fromkeys(ROLES, 200)),
+    "alerts.my_alerts": ("GET", {ANON: 401} | dict.fromkeys(ROLES, 200)),
+    "alerts.subscribe": ("POST", {ANON: 401} | dict.fromkeys(ROLES, 400)),  # a form, not JSON
+    # DELETE only, which this walk does not send (tests/test_push.py does): a GET is refused.
+    "alerts.unsubscribe": ("DELETE", dict.fromkeys([ANON, *ROLES], 405)),
+    # Public: knowing a subscription's endpoint is the proof. A form is not JSON.
+    "alerts.outbox_report": ("POST", dict.fromkeys([ANON, *ROLES], 400)),
+    # A venue's call for help: asked by its staff; none here, so not found for those who
+    # might see one (partners never may).
+    "alerts.ask_for_help": (
+        "GET",
+        {ANON: SIGNIN} | dict.fromkeys(ROLES, 403) | {"venue_staff": 200},
+    ),
+    "alerts.help_request": ("GET", {ANON: SIGNIN, "partner": 403} | dict.fromkeys(SENDERS, 404)),
+    "alerts.help_status": ("GET", {ANON: 401, "partner": 403} | dict.fromkeys(SENDERS, 404)),
+    "alerts.accept_help": ("POST", {ANON: SIGNIN} | dict.fromkeys(ROLES, 403) | {"pastor": 404}),
+    "alerts.cancel_help": (
+        "POST",
+        {ANON: SIGNIN} | dict.fromkeys(ROLES, 403) | dict.fromkeys(STAFF, 404),
+    ),
+    "alerts.notices": ("GET", COORDINATOR_ONLY | {"coordinator": 200}),
+    "alerts.notice": ("GET", {ANON: SIGNIN} | dict.fromkeys(ROLES, 404)),
+    "patrols.team_phone": ("POST", COORDINATOR_ONLY | {"coordinator": 404}),
 }
 
 

@@ -19,6 +19,7 @@ if (me) {
   outbox.start();
   if (document.getElementById("outbox-page")) import("./outbox-page.js").then((page) => page.show(me));
   if (document.getElementById("offline-patrol")) showPatrolLinks();
+  import("./alerts.js").then((alerts) => alerts.start());
 }
 
 // ---------------------------------------------------------------- service worker
