@@ -74,8 +74,14 @@ def duty_phones(scheme_id: int) -> list[tuple[str, str]]:
     teams = select(Team).where(Team.scheme_id == scheme_id, Team.duty_phone != "")
     on_patrol = teams.join(Patrol, Patrol.team_id == Team.id).where(Patrol.ended_at.is_(None))
     found = db.session.scalars(on_patrol.order_by(Team.name)).all()
-    found = found or db.session.scalars(teams.order_by(Team.name)).all()
-    return [(team.name, team.duty_phone) for team in found]
+    return [(team.name, team.duty_phone) for team in found] or team_phones(scheme_id)
+
+
+def team_phones(scheme_id: int) -> list[tuple[str, str]]:
+    """(team, number) of every team with a duty phone: what a device offline can offer,
+    not knowing who is on patrol."""
+    teams = select(Team).where(Team.scheme_id == scheme_id, Team.duty_phone != "")
+    return [(team.name, team.duty_phone) for team in db.session.scalars(teams.order_by(Team.name))]
 
 
 def team_of(pastor: User, scheme_id: int) -> str:

@@ -107,8 +107,15 @@ function ownScreen(url) {
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
-  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.origin !== self.location.origin) return;
   if (url.pathname.startsWith("/api/") || url.pathname === "/sw.js") return; // network only
+  if (request.method === "POST" && request.mode === "navigate") {
+    // A form the outbox does not keep (asking for help, signing in) sent with no connection:
+    // the person's offline page, which offers the duty phones, not the browser's error.
+    event.respondWith(fetch(request).catch(async () => (await offlinePage()) || Response.error()));
+    return;
+  }
+  if (request.method !== "GET") return;
   if (request.mode === "navigate") {
     event.respondWith(navigate(request, url));
   } else if (url.pathname.startsWith("/static/")) {

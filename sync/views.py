@@ -15,6 +15,7 @@ from flask_login import current_user
 
 import sync.models  # noqa: F401  (the tables, for the migrations)
 from accounts.access import public, signed_in
+from alerts import help_requests
 from havens.forms import VisitForm
 from patrols.forms import ContactForm, StartPatrolForm, end_form
 from sync import bp
@@ -92,7 +93,11 @@ def manifest():
 @bp.route("/offline")
 @public
 def offline():
-    return render_template("sync/offline.html")
+    # A venue's tablet keeps this page (per person, see sync.api.offline_pages): with no
+    # connection it cannot alert the pastors, so it offers their phones instead.
+    venue_staff = current_user.is_authenticated and current_user.has_role("venue_staff")
+    phones = help_requests.team_phones(current_user.scheme_id) if venue_staff else None
+    return render_template("sync/offline.html", phones=phones)
 
 
 @bp.route("/outbox")

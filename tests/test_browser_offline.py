@@ -29,6 +29,7 @@ from sqlalchemy import func, select, update
 
 from accounts import services as accounts
 from accounts.models import User, UserSession
+from alerts.models import HelpRequest
 from core import demo
 from core.timeutil import to_london, utcnow
 from extensions import db
@@ -863,4 +864,33 @@ def test_the_next_person_on_a_shared_tablet_sees_only_a_count(browsing, server, 
     assert on.visits == {entry["id"]: staff for entry in saved}
     assert on.authors == {(staff, bea)}  # written by A, sent by B
     accept_failed_loads(browsing, "status of 503")
+    browsing.assert_no_errors()
+
+
+def test_a_venue_asking_for_help_offline_is_given_the_duty_phones(browsing, server, live_app):
+    """With no connection a call for help cannot go. Sending it, or opening the page,
+    gives the staff the person's kept offline page, with every team's duty phone and 999,
+    not the browser's own error; and nothing reached the server."""
+    staff = user_id(live_app, "staff")
+    page = browsing.page()
+    sign_in(page, "staff")
+    pages_kept(page, staff, 4)
+    page.goto("/help/new")
+    chip(page, "What do you need help with?", "Someone unwell").click()
+    offline(page.context)
+    mark = server.mark()
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are offline")
+    phones = page.get_by_role("region", name="Need the Street Pastors?")
+    for number in ("07700 900123", "07700 900456"):
+        expect(phones.get_by_role("link", name=number)).to_have_attribute(
+            "href", "tel:" + number.replace(" ", "")
+        )
+    expect(phones.get_by_role("link", name="Call 999")).to_have_attribute("href", "tel:999")
+
+    page.goto("/help/new")  # the tile on the home page, tapped offline
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are offline")
+    expect(page.get_by_role("region", name="Need the Street Pastors?")).to_be_visible()
+    assert server.since(mark) == []
+    assert on_server(live_app, lambda: db.session.scalar(select(func.count(HelpRequest.id)))) == 0
     browsing.assert_no_errors()

@@ -376,6 +376,31 @@ def test_timeout_falls_back_to_every_teams_duty_phone(app, night, team, scheme):
     assert venue_client.get(f"/api/help/{help_id}").json["phones"] == ["07700 900123"]
 
 
+def test_the_offline_page_gives_a_venue_every_teams_duty_phone(app, night, scheme):
+    """A venue's tablet keeps its offline page: with no connection it cannot ask, so the
+    page offers every team's phone (none is known to be on patrol), and 999."""
+    db.session.add(Team(scheme_id=scheme.id, name="Saturday team", duty_phone="07700 900123"))
+    db.session.add(Team(scheme_id=scheme.id, name="Sunday team"))  # no phone: not listed
+    db.session.commit()
+    page = client_of(app, "sam").get("/offline").get_data(as_text=True)
+    assert "Need the Street Pastors?" in page
+    assert re.findall(r'href="tel:([0-9]+)"', page) == ["01892000111", "07700900123", "999"]
+    assert "Sunday team" not in page
+    # A pastor, or someone signed out, has no venue to ask for.
+    assert "Need the Street Pastors?" not in client_of(app, "lee").get("/offline").get_data(
+        as_text=True
+    )
+    assert "tel:" not in app.test_client().get("/offline").get_data(as_text=True)
+
+
+def test_the_offline_page_without_duty_phones_says_whom_to_ask(app, night, team):
+    team.duty_phone = ""
+    db.session.commit()
+    page = client_of(app, "sam").get("/offline").get_data(as_text=True)
+    assert "There is no Street Pastors' duty phone number to call." in page
+    assert re.findall(r'href="tel:([0-9]+)"', page) == ["999"]
+
+
 def test_nobody_on_patrol_is_told_at_once(app, night, push_service):  # noqa: F811
     subscribe(push_service, night["lee"], "lee-phone")
     db.session.execute(Patrol.__table__.update().values(ended_at=utcnow()))
