@@ -129,6 +129,7 @@ class PinForm(FlaskForm):
     )
     confirm = PasswordField(
         _l("New PIN again"),
+        id="pin-confirm",  # the password form on the same page has a "confirm" too
         validators=[DataRequired(), EqualTo("pin", message=_l("The two PINs do not match."))],
         render_kw={"inputmode": "numeric", "autocomplete": "new-password"},
     )
