@@ -33,6 +33,11 @@ def options(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in items]
 
 
+def phone_number() -> Regexp:
+    """The characters a phone number is written with; any length or layout."""
+    return Regexp(r"^[0-9 +()-]+$", message=_l("Use only digits, spaces, brackets, dashes and +."))
+
+
 def email_format() -> Regexp:
     """A light check of an email address's shape; nothing here sends mail."""
     return Regexp(

@@ -71,17 +71,25 @@ def venue_people(venue: Venue) -> list[User]:
 
 def duty_phones(scheme_id: int) -> list[tuple[str, str]]:
     """(team, number) to phone: the teams on patrol's, else every team's that has one."""
-    teams = select(Team).where(Team.scheme_id == scheme_id, Team.duty_phone != "")
+    teams = _with_phone(scheme_id)
     on_patrol = teams.join(Patrol, Patrol.team_id == Team.id).where(Patrol.ended_at.is_(None))
-    found = db.session.scalars(on_patrol.order_by(Team.name)).all()
-    return [(team.name, team.duty_phone) for team in found] or team_phones(scheme_id)
+    return _numbers(on_patrol) or _numbers(teams)
 
 
 def team_phones(scheme_id: int) -> list[tuple[str, str]]:
     """(team, number) of every team with a duty phone: what a device offline can offer,
     not knowing who is on patrol."""
-    teams = select(Team).where(Team.scheme_id == scheme_id, Team.duty_phone != "")
-    return [(team.name, team.duty_phone) for team in db.session.scalars(teams.order_by(Team.name))]
+    return _numbers(_with_phone(scheme_id))
+
+
+def _with_phone(scheme_id: int):
+    return (
+        select(Team).where(Team.scheme_id == scheme_id, Team.duty_phone != "").order_by(Team.name)
+    )
+
+
+def _numbers(teams) -> list[tuple[str, str]]:
+    return [(team.name, team.duty_phone) for team in db.session.scalars(teams)]
 
 
 def team_of(pastor: User, scheme_id: int) -> str:

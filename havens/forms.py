@@ -31,7 +31,7 @@ from wtforms.validators import (
 )
 
 from accounts.access import venues_for
-from accounts.forms import CheckboxesField, email_format, options
+from accounts.forms import CheckboxesField, email_format, options, phone_number
 from core.timeutil import to_utc, utcnow
 from extensions import db
 from havens.choices import AGE_BANDS, COMPANY, GENDERS, HELP, LEFT_HOW, NOTE_MAX, PREMISES
@@ -231,9 +231,7 @@ class ServiceForm(FlaskForm):
         validators=[
             Optional(),
             Length(max=40),
-            Regexp(
-                r"^[0-9 +()-]+$", message=_l("Use only digits, spaces, brackets, dashes and +.")
-            ),
+            phone_number(),
         ],
         render_kw={"inputmode": "tel"},
     )

@@ -7,9 +7,10 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional
 
 from accounts.access import in_my_scheme_or_404, roles, teams_for
+from accounts.forms import phone_number
 from accounts.models import TeamMember, User
 from core.services import audit
 from extensions import db
@@ -29,9 +30,7 @@ class DutyPhoneForm(FlaskForm):
         validators=[
             Optional(),
             Length(max=40),
-            Regexp(
-                r"^[0-9 +()-]+$", message=_l("Use only digits, spaces, brackets, dashes and +.")
-            ),
+            phone_number(),
         ],
         render_kw={"inputmode": "tel", "autocomplete": "off"},
     )
