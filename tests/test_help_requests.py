@@ -624,24 +624,30 @@ def test_a_handover_by_sync_alerts_the_venue_once(app, night, venue):
 # Reports.
 
 
+def call_for_help(venue, staff, asked_at, expires_at, reason="other", **fields) -> HelpRequest:
+    """A call for help from this venue's staff, added to the session as it is stored."""
+    req = HelpRequest(
+        id=str(uuid.uuid4()),
+        scheme_id=venue.scheme_id,
+        venue_id=venue.id,
+        reason=reason,
+        asked_by_id=staff.id,
+        asked_at=asked_at,
+        expires_at=expires_at,
+        **fields,
+    )
+    db.session.add(req)
+    return req
+
+
 def calls_for_help(venue, staff, *outcomes) -> None:
     """Calls asked five minutes ago; ("accepted", minutes) is accepted after so long."""
     asked = utcnow() - timedelta(minutes=5)
+    expires = asked + timedelta(minutes=10)
     for outcome in outcomes:
         kind, wait = outcome if isinstance(outcome, tuple) else (outcome, None)
-        db.session.add(
-            HelpRequest(
-                id=str(uuid.uuid4()),
-                scheme_id=venue.scheme_id,
-                venue_id=venue.id,
-                reason="other",
-                asked_by_id=staff.id,
-                asked_at=asked,
-                expires_at=asked + timedelta(minutes=10),
-                outcome=kind,
-                accepted_at=asked + timedelta(minutes=wait) if wait else None,
-            )
-        )
+        accepted = asked + timedelta(minutes=wait) if wait else None
+        call_for_help(venue, staff, asked, expires, outcome=kind, accepted_at=accepted)
     db.session.commit()
 
 

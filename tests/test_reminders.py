@@ -1,7 +1,6 @@
 """`flask --app wsgi push remind`: outbox reminders once a day, training-lapse notices
 to coordinators once per venue and date, and calls for help timed out."""
 
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -12,7 +11,7 @@ from core.timeutil import london_today, utcnow
 from extensions import db
 from havens.models import Training
 from tests.push_service import push_service  # noqa: F401  (a fixture)
-from tests.test_help_requests import subscribe
+from tests.test_help_requests import call_for_help, subscribe
 
 
 def remind(runner) -> str:
@@ -103,18 +102,8 @@ def test_expired_calls_for_help_are_timed_out(runner, make_person, venue):
     staff = make_person("sam", roles=["venue_staff"], venues=[venue])
     asked = utcnow() - timedelta(minutes=11)
     for minutes_left in (-1, 5):
-        db.session.add(
-            HelpRequest(
-                id=str(uuid.uuid4()),
-                scheme_id=venue.scheme_id,
-                venue_id=venue.id,
-                reason="unwell",
-                asked_by_id=staff.id,
-                asked_at=asked,
-                expires_at=utcnow() + timedelta(minutes=minutes_left),
-                asked_pastors=1,
-            )
-        )
+        expires = utcnow() + timedelta(minutes=minutes_left)
+        call_for_help(venue, staff, asked, expires, reason="unwell", asked_pastors=1)
     assert "calls for help timed out: 1" in remind(runner)
     assert "calls for help timed out: 0" in remind(runner)
     db.session.expire_all()
@@ -129,18 +118,8 @@ def test_push_send_times_out_calls_for_help_every_minute(runner, make_person, ve
     the request's time, not at the next `push remind`."""
     staff = make_person("sam", roles=["venue_staff"], venues=[venue])
     asked = utcnow() - timedelta(minutes=11)
-    db.session.add(
-        HelpRequest(
-            id=str(uuid.uuid4()),
-            scheme_id=venue.scheme_id,
-            venue_id=venue.id,
-            reason="unwell",
-            asked_by_id=staff.id,
-            asked_at=asked,
-            expires_at=utcnow() - timedelta(seconds=1),
-            asked_pastors=1,
-        )
-    )
+    expires = utcnow() - timedelta(seconds=1)
+    call_for_help(venue, staff, asked, expires, reason="unwell", asked_pastors=1)
     db.session.commit()
     first = runner.invoke(args=["push", "send"])
     assert first.exit_code == 0, first.output
