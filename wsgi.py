@@ -10,14 +10,21 @@ from flask_babel import get_locale
 from sqlalchemy.exc import DBAPIError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import accounts.blueprint
+import alerts.blueprint
+import core.blueprint
 import core.errors
 import core.logs
-from accounts.access import check_declared, enforce
-from accounts.forms import LANGUAGES
+import havens.blueprint
+import patrols.blueprint
+import reports.blueprint
+import schemes.blueprint
+import sync.blueprint
 from accounts.models import ROLES
 from accounts.sessions import load_session_user, unauthorized
+from core.access import check_declared, enforce
 from core.database import configure_engine
-from core.i18n import select_locale, text_direction
+from core.i18n import LANGUAGES, select_locale, text_direction
 from core.qr import qr_svg
 from core.security import SessionInterface, add_security_headers
 from extensions import babel, csrf, db, limiter, login, migrate
@@ -25,7 +32,19 @@ from havens.models import VENUE_STATUSES
 
 HERE = Path(__file__).parent
 
-# Every setting, its default, and (in the README) what it does. Each can be set in
+# Every package that brings routes or commands, lowest layer first (tests/test_layers.py).
+PACKAGES = [
+    core.blueprint,
+    accounts.blueprint,
+    havens.blueprint,
+    patrols.blueprint,
+    alerts.blueprint,
+    sync.blueprint,
+    reports.blueprint,
+    schemes.blueprint,
+]
+
+# Every setting, its default, and (in docs/settings.md) what it does. Each can be set in
 # instance/config.py as NAME = value, or in the environment as LANTERN_NAME.
 DEFAULTS = {
     "SECRET_KEY": None,  # generated into instance/secret_key on first run
@@ -105,7 +124,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     check_secret(app)
     set_up_database(app)
     set_up_web(app)
-    register_blueprints(app)
+    register_packages(app)
     check_declared(app)
     return app
 
@@ -206,47 +225,7 @@ def set_up_web(app: Flask) -> None:
     core.logs.register(app)
 
 
-def register_blueprints(app: Flask) -> None:
-    """Each package brings its views and its CLI commands."""
-    import accounts.cli
-    import accounts.devices
-    import accounts.people
-    import accounts.views
-    import alerts.api
-    import alerts.cli
-    import alerts.help  # a venue's call for help, on alerts.bp
-    import alerts.notices  # coordinators' notices, on alerts.bp
-    import alerts.reminders  # `push remind`, on alerts.cli.push_cli
-    import alerts.views
-    import core.demo
-    import core.views
-    import havens.public
-    import havens.stickers.cli
-    import havens.stickers.views
-    import havens.venues
-    import havens.visits
-    import patrols.teams
-    import patrols.views
-    import reports.cli
-    import reports.pages
-    import reports.views  # the dashboard and the quarterly report, on reports.bp
-    import sync.api
-    import sync.conflicts
-    import sync.views
-
-    app.register_blueprint(core.views.bp)
-    app.register_blueprint(accounts.views.bp)
-    app.register_blueprint(havens.visits.bp)
-    app.register_blueprint(patrols.views.bp)
-    app.register_blueprint(sync.views.bp)
-    app.register_blueprint(reports.bp)
-    app.register_blueprint(alerts.bp)
-    app.cli.add_command(accounts.cli.users)
-    app.cli.add_command(accounts.cli.schemes)
-    app.cli.add_command(core.demo.demo)
-    app.cli.add_command(havens.stickers.cli.stickers)
-    app.cli.add_command(reports.cli.export)
-    app.cli.add_command(reports.cli.retention_command)
-    app.cli.add_command(reports.cli.backup_command)
-    app.cli.add_command(reports.cli.restore_command)
-    app.cli.add_command(alerts.cli.push_cli)
+def register_packages(app: Flask) -> None:
+    """Each package wires its own routes, commands and listeners, in the layers' order."""
+    for package in PACKAGES:
+        package.init_app(app)

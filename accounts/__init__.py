@@ -1,6 +1,3 @@
-"""People, roles, signing in and out, and password resets."""
+"""People, roles, signing in and out, password resets, enrolled devices and PINs.
 
-from flask import Blueprint
-
-# Views attach themselves in accounts.views and accounts.people, which the factory imports.
-bp = Blueprint("accounts", __name__)
+Routes and commands: accounts.blueprint."""

@@ -1,72 +1,23 @@
-"""Enrolled devices: codes to enrol them, the list, revoking, and PIN sign-in on a
-venue's tablet."""
+"""Enrolling a browser with a one-time code, and PIN sign-in on a venue's tablet. The
+coordinator's pages that make codes and revoke devices are in schemes.devices."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from accounts import bp, enrolment
-from accounts.access import in_my_scheme_or_404, public, roles, teams_for, venues_for
-from accounts.forms import EnrolmentForm, PinForm, PinSignInForm, options
-from accounts.models import Device, EnrolmentCode
+from accounts import enrolment
+from accounts.forms import PinForm, PinSignInForm
 from accounts.sessions import token_hash
 from accounts.views import start_session_for
+from core.access import public, roles
+from core.forms import options
 from core.services import audit
-from core.timeutil import utcnow
 from extensions import db, limiter
 
 # A year: the device stays enrolled until revoked, not until the browser is closed.
 DEVICE_COOKIE_SECONDS = 365 * 24 * 3600
 
 
-def enrolment_form(**kwargs) -> EnrolmentForm:
-    form = EnrolmentForm(**kwargs)
-    venues = db.session.scalars(venues_for(current_user).order_by("name"))
-    teams = db.session.scalars(teams_for(current_user).order_by("name"))
-    form.target.choices = options(
-        [(f"venue:{v.id}", v.name) for v in venues] + [(f"team:{t.id}", t.name) for t in teams]
-    )
-    return form
-
-
-@bp.route("/devices", methods=["GET", "POST"])
-@roles("coordinator")
-def devices():
-    form = enrolment_form()
-    if form.validate_on_submit():
-        kind, _sep, target_id = form.target.data.partition(":")
-        target = {f"{kind}_id": int(target_id)}
-        token = enrolment.make_code(
-            current_user.scheme_id, form.name.data.strip(), current_user, **target
-        )
-        db.session.commit()
-        return render_template("accounts/enrolment_code.html", name=form.name.data, token=token)
-    scheme = current_user.scheme_id
-    found = db.session.scalars(
-        select(Device).filter_by(scheme_id=scheme).order_by(Device.enrolled_at.desc())
-    ).all()
-    codes = db.session.scalars(
-        select(EnrolmentCode)
-        .filter_by(scheme_id=scheme, used_at=None)
-        .where(EnrolmentCode.expires_at > utcnow())
-        .order_by(EnrolmentCode.created_at.desc())
-    ).all()
-    status = 400 if form.is_submitted() else 200
-    return render_template("accounts/devices.html", form=form, devices=found, codes=codes), status
-
-
-@bp.route("/devices/<int:device_id>/revoke", methods=["POST"])
-@roles("coordinator")
-def revoke_device(device_id: int):
-    device = in_my_scheme_or_404(Device, device_id)
-    enrolment.revoke(device, current_user)
-    db.session.commit()
-    flash(_("%(name)s is revoked. It can no longer send records.", name=device.name), "info")
-    return redirect(url_for("accounts.devices"))
-
-
-@bp.route("/enrol/<token>", methods=["GET", "POST"])
 @public
 @limiter.limit("10 per minute", methods=["POST"])
 def enrol(token: str):
@@ -98,7 +49,6 @@ def _device_key() -> str:
     return "pin:" + token_hash(request.cookies.get(enrolment.DEVICE_COOKIE, ""))
 
 
-@bp.route("/signin/pin", methods=["POST"])
 @public
 @limiter.limit(lambda: current_app.config["PIN_RATE_LIMIT"], key_func=_device_key)
 def pin_sign_in():
@@ -125,7 +75,6 @@ def pin_sign_in():
     return redirect(url_for("accounts.sign_in"))
 
 
-@bp.route("/account/pin", methods=["POST"])
 @roles("venue_staff")
 def set_pin():
     form = PinForm()

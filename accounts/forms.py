@@ -2,22 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    EmailField,
-    PasswordField,
-    RadioField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-)
-from wtforms.fields.choices import SelectChoice
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from accounts.passwords import PASSWORD_HINT, password_problem
-
-LANGUAGES = {"en_GB": "English", "pl": "Polski"}
+from core.forms import CheckboxesField, email_format
 
 
 def strong_password(_form, field) -> None:
@@ -25,32 +14,6 @@ def strong_password(_form, field) -> None:
     problem = password_problem(field.data or "")
     if problem:
         raise ValidationError(problem)
-
-
-def options(pairs) -> list[SelectChoice]:
-    """Choices for a select, radio or checkbox field, from (value, label) pairs or a dict."""
-    items = pairs.items() if isinstance(pairs, dict) else pairs
-    return [SelectChoice(value, label) for value, label in items]
-
-
-def phone_number() -> Regexp:
-    """The characters a phone number is written with; any length or layout."""
-    return Regexp(r"^[0-9 +()-]+$", message=_l("Use only digits, spaces, brackets, dashes and +."))
-
-
-def email_format() -> Regexp:
-    """A light check of an email address's shape; nothing here sends mail."""
-    return Regexp(
-        r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-        message=_l("Enter an email address such as name@example.org."),
-    )
-
-
-class CheckboxesField(SelectMultipleField):
-    """A list of checkboxes: easier to tap than a multiple select."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class SignInForm(FlaskForm):

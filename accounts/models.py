@@ -10,7 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.timeutil import utcnow
 from extensions import db
-from patrols.choices import DEFAULT_TALLIES
 
 ROLES = {
     # Translators: role names, as coordinators see them when they set someone's roles.
@@ -19,6 +18,9 @@ ROLES = {
     "pastor": _l("Street Pastor"),
     "partner": _l("Partner"),
 }
+
+# What a new scheme's patrol leaders count at the end of a patrol; a coordinator edits them.
+DEFAULT_TALLIES = ["Bottles and glass picked up"]
 
 
 class Scheme(db.Model):

@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 from accounts.models import PasswordReset, Scheme, TeamMember, User
 from accounts.passwords import hash_password, verify_password
 from accounts.sessions import end_all_sessions, start_session, token_hash
+from core import signals
 from core.services import audit
 from core.timeutil import utcnow
 from extensions import db
@@ -93,9 +94,7 @@ def set_active(user: User, active: bool) -> None:
     if user.active and not active:
         end_all_sessions(user, "disabled")
     if not active:
-        from alerts.services import remove_all_of  # alerts builds on accounts
-
-        remove_all_of(user)
+        signals.person_disabled.send(user)
     user.active = active
 
 

@@ -6,18 +6,12 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from accounts import bp, enrolment, services
-from accounts.access import public, signed_in
-from accounts.forms import (
-    ChangePasswordForm,
-    NewPasswordForm,
-    PinForm,
-    PinSignInForm,
-    SignInForm,
-    options,
-)
+from accounts import enrolment, services
+from accounts.forms import ChangePasswordForm, NewPasswordForm, PinForm, PinSignInForm, SignInForm
 from accounts.sessions import current_session
-from core.services import audit
+from core import signals
+from core.access import public, signed_in
+from core.forms import options
 from core.urls import safe_next
 from extensions import db, limiter
 
@@ -39,7 +33,6 @@ def _signin_rate() -> str:
     return current_app.config["SIGNIN_RATE_LIMIT"]
 
 
-@bp.route("/signin", methods=["GET", "POST"])
 @public
 @limiter.limit(_signin_rate, methods=["POST"])
 @limiter.limit(_signin_rate, methods=["POST"], key_func=_login_key)
@@ -67,39 +60,18 @@ def pin_form() -> PinSignInForm | None:
     return form
 
 
-@bp.route("/signout", methods=["POST"])
 @signed_in
 def sign_out():
-    forget_this_browser()
-    services.sign_out(current_user)
+    # Alerts stop on the browser signed out of (alerts.js puts its push endpoint in the form).
+    user = current_user._get_current_object()
+    signals.browser_signed_out.send(user, push_endpoint=request.form.get("push_endpoint", ""))
+    services.sign_out(user)
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")
     return redirect(url_for("accounts.sign_in"))
 
 
-def forget_this_browser() -> None:
-    """Alerts stop on the browser signed out of (its push endpoint comes in the form, from
-    alerts.js): the person's subscription is removed, unless this browser is a tablet
-    enrolled for a venue, which goes on getting the venue's alerts between shifts."""
-    endpoint = request.form.get("push_endpoint", "")
-    if not endpoint or len(endpoint) > 1000:
-        return
-    device = enrolment.current_device()
-    if (
-        device is not None
-        and device.revoked_at is None
-        and device.venue_id is not None
-        and device.scheme_id == current_user.scheme_id
-    ):
-        return
-    from alerts.services import remove_own  # alerts builds on accounts
-
-    if remove_own(current_user, endpoint):
-        audit("push_unsubscribed", None, scheme_id=current_user.scheme_id)
-
-
-@bp.route("/account")
 @signed_in
 def account():
     return render_template(
@@ -111,7 +83,6 @@ def account():
     )
 
 
-@bp.route("/account/password", methods=["POST"])
 @signed_in
 @limiter.limit(_signin_rate, key_func=_account_key)
 def change_password():
@@ -134,7 +105,6 @@ def start_session_for(user) -> None:
     login_user(user)
 
 
-@bp.route("/reset/<token>", methods=["GET", "POST"])
 @public
 @limiter.limit(_signin_rate, methods=["POST"])
 def reset_password(token: str):

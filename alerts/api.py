@@ -10,13 +10,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from accounts import enrolment
-from accounts.access import public, signed_in
-from alerts import bp, keys, services
+from alerts import keys, services
 from alerts.push import allowed_endpoint
 from alerts.texts import words
+from core.access import public, signed_in
+from core.forms import is_uuid
 from core.services import audit
 from extensions import csrf, db, limiter
-from sync.services import is_uuid
 
 MAX_ENDPOINT = 1000
 MAX_KEY = 200
@@ -48,7 +48,6 @@ def subscription_fields(body) -> tuple[str, str, str] | None:
     return endpoint, p256dh, auth
 
 
-@bp.route("/api/push/key")
 @signed_in
 def push_key():
     return no_store(jsonify({"key": keys.public_key()}))
@@ -62,7 +61,6 @@ def _person_key() -> str:
     return f"push-subscribe:{current_user.get_id()}"
 
 
-@bp.route("/api/push/subscriptions", methods=["POST"])
 @signed_in
 @limiter.limit(_subscribe_rate, key_func=_person_key)
 def subscribe():
@@ -83,7 +81,6 @@ def subscribe():
     return no_store(jsonify({"id": row.id, "label": row.label})), 201
 
 
-@bp.route("/api/push/subscriptions", methods=["DELETE"])
 @signed_in
 def unsubscribe():
     body = request.get_json(silent=True) or {}
@@ -111,7 +108,6 @@ def parse_time(value) -> datetime | None:
 # Knowing the endpoint and its auth secret is the proof (the push service knows the
 # endpoint too, but never the secret: only this browser and the server hold both), so a
 # device whose person has signed out can still say records wait on it.
-@bp.route("/api/push/outbox", methods=["POST"])
 @public
 @csrf.exempt
 @limiter.limit("30 per minute")
@@ -134,7 +130,6 @@ def outbox_report():
     return no_store(jsonify({"known": True}))
 
 
-@bp.route("/api/alerts")
 @signed_in
 def my_alerts():
     listed = services.alerts_for(current_user, limit=20)

@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from accounts.forms import options
 from alerts.choices import HELP_REASONS
+from core.forms import options
 
 ETA_MINUTES = (5, 10, 15, 20)
 NOTICE_MAX = 200

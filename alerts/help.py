@@ -10,12 +10,11 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from accounts.access import roles
-from accounts.forms import options
-from alerts import bp
 from alerts import help_requests as requests
 from alerts.forms import AcceptForm, HelpRequestForm
 from alerts.models import HelpRequest
+from core.access import roles
+from core.forms import options
 from core.timeutil import utcnow
 from extensions import db
 from havens.models import Venue
@@ -70,7 +69,6 @@ def shown(req: HelpRequest) -> dict:
     }
 
 
-@bp.route("/help/new", methods=["GET", "POST"])
 @roles("venue_staff")
 def ask_for_help():
     venues = my_venues()
@@ -96,7 +94,6 @@ def ask_for_help():
     ), status
 
 
-@bp.route("/help/<help_id>")
 @roles(*SEE)
 def help_request(help_id: str):
     req = request_or_404(help_id)
@@ -106,7 +103,6 @@ def help_request(help_id: str):
     return render_template("alerts/help_request.html", form=form, **values)
 
 
-@bp.route("/help/<help_id>/accept", methods=["POST"])
 @roles("pastor")
 def accept_help(help_id: str):
     req = request_or_404(help_id)
@@ -124,7 +120,6 @@ def accept_help(help_id: str):
     return redirect(url_for("alerts.help_request", help_id=req.id))
 
 
-@bp.route("/help/<help_id>/cancel", methods=["POST"])
 @roles("venue_staff", "coordinator")
 def cancel_help(help_id: str):
     req = request_or_404(help_id)
@@ -136,7 +131,6 @@ def cancel_help(help_id: str):
     return redirect(url_for("alerts.help_request", help_id=req.id))
 
 
-@bp.route("/api/help/<help_id>")
 @roles(*SEE)
 def help_status(help_id: str):
     req = request_or_404(help_id)

@@ -11,14 +11,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select, update
 
-from accounts.access import in_my_scheme_or_404, roles, signed_in
-from accounts.forms import options
 from accounts.models import TeamMember, User, venue_staff
-from alerts import bp
 from alerts.forms import AUDIENCES, NoticeForm
 from alerts.help_requests import pastors_on_patrol
 from alerts.models import AlertRecipient, Notice, PushDelivery
 from alerts.services import notify, venue_subscriptions
+from core.access import in_my_scheme_or_404, roles, signed_in
+from core.forms import options
 from core.services import audit
 from core.timeutil import to_london, to_utc, utcnow
 from extensions import db
@@ -130,7 +129,6 @@ def notice_form() -> NoticeForm:
     return form
 
 
-@bp.route("/notices", methods=["GET", "POST"])
 @roles("coordinator")
 def notices():
     form = notice_form()
@@ -151,7 +149,6 @@ def notices():
     ), status
 
 
-@bp.route("/notices/<int:notice_id>")
 @signed_in
 def notice(notice_id: int):
     notice = in_my_scheme_or_404(Notice, notice_id)

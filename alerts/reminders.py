@@ -12,7 +12,6 @@ from flask import current_app
 from sqlalchemy import or_, select
 
 from accounts.models import Scheme, User, UserRole
-from alerts.cli import push_cli
 from alerts.help_requests import time_out_expired
 from alerts.models import PushSubscription
 from alerts.push import deliver_due
@@ -87,7 +86,7 @@ def warn_lapses() -> int:
     return count
 
 
-@push_cli.command("remind")
+@click.command("remind")
 def remind_command() -> None:
     """Send outbox reminders and training-lapse notices, time out calls for help, push."""
     now = utcnow()

@@ -93,3 +93,33 @@ def words(alert: Alert, locale: str | None = None) -> tuple[str, str]:
         return WORDS[alert.kind](alert)
     with force_locale(locale or DEFAULT_LOCALE):
         return WORDS[alert.kind](alert)
+
+
+def alert_texts(samples, t) -> dict:
+    """The texts of static/js/alerts.js: the nav's count and the "Turn on alerts" control,
+    sent to the page with the outbox's texts (sync.texts)."""
+    return {
+        "nav": _("Alerts"),
+        "nav_count": _("Alerts (%(num)d)"),
+        "unread": {
+            category: t.ngettext("%(num)d unread alert", "%(num)d unread alerts", n)
+            for category, n in samples
+        },
+        "unsupported": _(
+            "This browser cannot show alerts. Lantern's alerts list still has them all."
+        ),
+        "ios_install": _(
+            "On iPhone and iPad, alerts work only after you add Lantern to the Home Screen "
+            "and open it from there."
+        ),
+        "denied": _(
+            "Alerts are blocked for Lantern in this browser. To allow them, open the site's "
+            "settings (the icon beside the address, or Settings, then Notifications) and "
+            "allow notifications, then reload this page."
+        ),
+        "off": _("Alerts are off on this device."),
+        "on": _("Alerts are on for this device."),
+        "working": _("Turning on alerts…"),
+        "failed": _("Alerts could not be turned on. Check the connection and try again."),
+        "removed": _("Alerts are off on this device."),
+    }

@@ -7,15 +7,14 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import delete
 
-from accounts.access import signed_in
-from alerts import bp, keys, services
+from alerts import keys, services
 from alerts.models import PushSubscription
 from alerts.texts import words
+from core.access import signed_in
 from core.services import audit
 from extensions import db
 
 
-@bp.route("/alerts")
 @signed_in
 def alerts():
     listed = [(alert, mark, words(alert)) for alert, mark in services.alerts_for(current_user)]
@@ -30,7 +29,6 @@ def alerts():
     return render_template("alerts/alerts.html", listed=listed, unread=unread)
 
 
-@bp.route("/account/alerts")
 @signed_in
 def devices():
     return render_template(
@@ -41,7 +39,6 @@ def devices():
     )
 
 
-@bp.route("/account/alerts/<int:subscription_id>/remove", methods=["POST"])
 @signed_in
 def remove(subscription_id: int):
     # Only one's own; any other id is simply not found (CSRFProtect checked the token).
@@ -53,7 +50,6 @@ def remove(subscription_id: int):
     return redirect(url_for("alerts.devices"))
 
 
-@bp.app_context_processor
 def alert_badge() -> dict:
     """The nav's count of unread alerts, asked for only by pages that show the nav."""
 

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_migrate import upgrade  # noqa: E402
 
-import core.demo  # noqa: E402
+import schemes.demo  # noqa: E402
 from extensions import db  # noqa: E402
 from havens.models import Venue  # noqa: E402
 from wsgi import create_app  # noqa: E402
@@ -48,7 +48,7 @@ def main() -> None:
         )
         with app.app_context():
             upgrade()
-            core.demo.load()
+            schemes.demo.load()
             code = db.session.query(Venue).filter_by(name="The Pantiles Tap").one().public_code
         client = app.test_client()
         page = client.get(f"/v/{code}").data

@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from flask_migrate import upgrade  # noqa: E402
 
-import core.demo  # noqa: E402
+import schemes.demo  # noqa: E402
 from extensions import db  # noqa: E402
 from wsgi import DEFAULTS, create_app  # noqa: E402
 
@@ -54,7 +54,7 @@ def make_database(path: Path, secret: str, demo: bool) -> None:
     with app.app_context():
         upgrade()
         if demo:
-            app.test_cli_runner().invoke(core.demo.demo)
+            app.test_cli_runner().invoke(schemes.demo.demo)
         db.engine.dispose()
 
 
@@ -194,7 +194,7 @@ def main() -> None:
         client = Client(f"http://127.0.0.1:{port}")
         wait_until_up(client, process)
         devices = [Client(client.base) for _ in range(args.devices)]
-        sessions = [device.sign_in("staff", core.demo.PASSWORD) for device in devices]
+        sessions = [device.sign_in("staff", schemes.demo.PASSWORD) for device in devices]
         page = devices[0].get("/visits/new")
         venue_id = int(re.search(r'name="venue_id"[^>]*value="(\d+)"', page)[1])
         entries = visits(args.records, venue_id, sessions[0]["author"])

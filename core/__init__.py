@@ -1,6 +1,4 @@
-"""App-wide web plumbing: home page, health check, language, errors, headers, request log."""
+"""The kit every package shares: database set-up, access rules, the form kit, records
+kept in versions, signals, time, language, errors, headers and the request log.
 
-from flask import Blueprint
-
-# Views attach themselves in core.views, which the factory imports.
-bp = Blueprint("core", __name__)
+Routes: core.blueprint."""

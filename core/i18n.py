@@ -1,9 +1,13 @@
 """Choosing the language and time zone for each request."""
 
+from functools import cache
+
+from babel import Locale
 from flask import has_request_context, request, session
 from flask_login import current_user
 
-from accounts.forms import LANGUAGES
+# The languages Lantern speaks, each named in itself for the language menu.
+LANGUAGES = {"en_GB": "English", "pl": "Polski"}
 
 # Languages written right to left; <html dir> follows the locale.
 RTL = {"ar", "fa", "he", "ur"}
@@ -23,3 +27,14 @@ def select_locale() -> str:
 def text_direction(locale: str) -> str:
     """'rtl' or 'ltr' for a locale."""
     return "rtl" if str(locale).split("_")[0] in RTL else "ltr"
+
+
+@cache
+def plural_samples(locale: str) -> dict[str, int]:
+    """A whole number in each plural category the language uses for whole numbers (CLDR:
+    one, few, many, other), for texts that scripts pick with Intl.PluralRules."""
+    rule = Locale.parse(locale).plural_form
+    samples: dict[str, int] = {}
+    for n in range(200):
+        samples.setdefault(rule(n), n)
+    return samples

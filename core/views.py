@@ -1,35 +1,15 @@
-"""Home page, health check and the language switch."""
+"""The health check and the language switch."""
 
-from flask import current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import current_app, jsonify, redirect, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
-from accounts.access import public, signed_in, teams_for, venues_for
-from accounts.forms import LANGUAGES
-from core import bp
+from core.access import public
+from core.i18n import LANGUAGES
 from core.urls import safe_next
 from extensions import db
-from sync.models import SyncConflict
 
 
-@bp.route("/")
-@signed_in
-def home():
-    venues = db.session.scalars(venues_for(current_user).order_by("name")).all()
-    teams = db.session.scalars(teams_for(current_user).order_by("name")).all()
-    open_conflicts = 0
-    if current_user.has_role("coordinator"):
-        open_conflicts = db.session.scalar(
-            select(func.count())
-            .select_from(SyncConflict)
-            .filter_by(scheme_id=current_user.scheme_id, resolution=None)
-        )
-    return render_template(
-        "core/home.html", venues=venues, teams=teams, open_conflicts=open_conflicts
-    )
-
-
-@bp.route("/healthz")
 @public
 def healthz():
     try:
@@ -43,7 +23,6 @@ def healthz():
     return jsonify(body), 200 if ok else 503
 
 
-@bp.route("/language", methods=["POST"])
 @public
 def set_language():
     choice = request.form.get("language")

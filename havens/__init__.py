@@ -1,6 +1,4 @@
-"""Safe Haven venues: their life cycle, visits, public pages and the support directory."""
+"""Safe Haven venues: their life cycle, visits, stickers, public pages and the support
+directory.
 
-from flask import Blueprint
-
-# Views attach themselves in havens.visits, havens.venues and havens.public.
-bp = Blueprint("havens", __name__)
+Routes and commands: havens.blueprint."""

@@ -58,5 +58,3 @@ PREMISES = {
     "hotel": _l("Hotel"),
     "other": _l("Other"),
 }
-
-NOTE_MAX = 500

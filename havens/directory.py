@@ -1,128 +1,64 @@
-"""The support directory every new scheme starts with, from the borough council's
-community safety page (the services staff and pastors signpost people to)."""
+"""The support directory's pages: everyone signed in reads it (and keeps it offline);
+coordinators add, edit and remove services."""
 
-from sqlalchemy import select
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
+from core.access import in_my_scheme_or_404, roles, signed_in
+from core.services import audit
 from extensions import db
+from havens.access import directory_for
+from havens.forms import ServiceForm
 from havens.models import SupportService
 
-# (name, what it is for, phone, website, hours, area), as the council page gives them.
-SEED = [
-    (
-        "Emergency services",
-        "If someone is in immediate danger.",
-        "999",
-        "",
-        "24 hours",
-        "",
-    ),
-    (
-        "West Kent Domestic Abuse One Stop Shop",
-        "Advice from an Independent Domestic Violence Advocate (IDVA) for residents of "
-        "Tunbridge Wells, Tonbridge and Malling and Sevenoaks. "
-        "4 New Wharf Road, Tonbridge, TN9 1DS.",
-        "",
-        "",
-        "Wednesdays 9am until noon",
-        "West Kent",
-    ),
-    (
-        "Domestic Abuse Volunteer Support Services (DAVSS)",
-        "Supporting both men and women through and beyond domestic abuse crisis.",
-        "",
-        "https://davss.org.uk",
-        "",
-        "",
-    ),
-    (
-        "Look Ahead Care and Support",
-        "Support for victims of domestic abuse in high-risk cases, refuge places for those "
-        "fleeing violence, and a weekly One Stop Shop.",
-        "",
-        "https://lookahead.org.uk",
-        "",
-        "",
-    ),
-    (
-        "Community Domestic Abuse Programme (CDAP)",
-        "A programme for men who are ready to take responsibility for their abusive behaviour.",
-        "",
-        "https://kentcdap.org",
-        "",
-        "Kent",
-    ),
-    (
-        "Dads Unlimited",
-        "Emotional and practical support for male victims of domestic abuse.",
-        "",
-        "https://dadsunltd.org.uk",
-        "",
-        "",
-    ),
-    (
-        "Interventions Alliance",
-        "Treatment for domestic abuse offenders (Dialectical Behavioural Therapy).",
-        "",
-        "https://interventionsalliance.com",
-        "",
-        "",
-    ),
-    (
-        "Protection Against Stalking",
-        "Specialist support for victims of stalking.",
-        "",
-        "https://protectionagainststalking.org",
-        "",
-        "",
-    ),
-    (
-        "Victim Support Assessment and Triage",
-        "Support for victims of crime.",
-        "0808 168 9276",
-        "",
-        "",
-        "",
-    ),
-    (
-        "Refuge",
-        "A refuge space for someone fleeing domestic abuse.",
-        "0808 2000 247",
-        "",
-        "",
-        "",
-    ),
-    (
-        "National Domestic Abuse Helpline",
-        "Free helpline for anyone affected by domestic abuse; live chat on the website "
-        "Monday to Friday 3pm to 10pm.",
-        "0808 2000 247",
-        "https://nationaldahelpline.org.uk",
-        "24 hours, free",
-        "National",
-    ),
-]
+
+@signed_in
+def directory():
+    return render_template("havens/directory.html", services=directory_for(current_user.scheme_id))
 
 
-def seed_directory(scheme_id: int) -> None:
-    """Give a scheme the standard directory, unless it has one; the caller commits."""
-    if db.session.scalar(select(SupportService.id).filter_by(scheme_id=scheme_id).limit(1)):
-        return
-    for position, (name, purpose, phone, website, hours, area) in enumerate(SEED):
-        db.session.add(
-            SupportService(
-                scheme_id=scheme_id,
-                name=name,
-                purpose=purpose,
-                phone=phone,
-                website=website,
-                hours=hours,
-                area=area,
-                position=position,
-            )
-        )
+def service_or_404(service_id: int) -> SupportService:
+    return in_my_scheme_or_404(SupportService, service_id)
 
 
-def directory_for(scheme_id: int) -> list[SupportService]:
-    """A scheme's support services in the coordinator's order."""
-    stmt = select(SupportService).filter_by(scheme_id=scheme_id)
-    return db.session.scalars(stmt.order_by(SupportService.position, SupportService.name)).all()
+@roles("coordinator")
+def add_service():
+    form = ServiceForm()
+    if form.validate_on_submit():
+        service = SupportService(scheme_id=current_user.scheme_id)
+        form.populate_obj(service)
+        db.session.add(service)
+        db.session.flush()
+        audit("service_added", service)
+        db.session.commit()
+        flash(_("%(name)s added to the directory.", name=service.name), "info")
+        return redirect(url_for("havens.directory"))
+    return render_template(
+        "havens/service_form.html", form=form, service=None
+    ), 400 if form.errors else 200
+
+
+@roles("coordinator")
+def edit_service(service_id: int):
+    service = service_or_404(service_id)
+    form = ServiceForm(obj=service)
+    if form.validate_on_submit():
+        form.populate_obj(service)
+        audit("service_updated", service)
+        db.session.commit()
+        flash(_("Changes to %(name)s saved.", name=service.name), "info")
+        return redirect(url_for("havens.directory"))
+    return render_template(
+        "havens/service_form.html", form=form, service=service
+    ), 400 if form.errors else 200
+
+
+@roles("coordinator")
+def delete_service(service_id: int):
+    service = service_or_404(service_id)
+    audit("service_removed", service, name=service.name)
+    db.session.delete(service)
+    db.session.commit()
+    flash(_("%(name)s removed from the directory.", name=service.name), "info")
+    return redirect(url_for("havens.directory"))

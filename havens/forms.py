@@ -4,11 +4,9 @@ VisitForm is the one place a visit is validated: the HTML form posts to it, and 
 sync API feeds it each queued record, so both give the same errors in the same words.
 """
 
-from collections.abc import Callable
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -30,50 +28,22 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from accounts.access import venues_for
-from accounts.forms import CheckboxesField, email_format, options, phone_number
+from core.forms import (
+    BAD_ID,
+    LOCAL_MINUTE,
+    UUID,
+    CheckboxesField,
+    email_format,
+    not_in_future,
+    note_field,
+    options,
+    phone_number,
+)
 from core.timeutil import to_utc, utcnow
 from extensions import db
-from havens.choices import AGE_BANDS, COMPANY, GENDERS, HELP, LEFT_HOW, NOTE_MAX, PREMISES
-from havens.directory import directory_for
+from havens.access import directory_for, venues_for
+from havens.choices import AGE_BANDS, COMPANY, GENDERS, HELP, LEFT_HOW, PREMISES
 
-NOTE_TOO_LONG = lazy_ngettext(
-    "Keep the note to %(num)d character or fewer.",
-    "Keep the note to %(num)d characters or fewer.",
-    NOTE_MAX,
-)
-NOTE_HINT = lazy_ngettext(
-    "Do not write names, phone numbers or addresses. At most %(num)d character.",
-    "Do not write names, phone numbers or addresses. At most %(num)d characters.",
-    NOTE_MAX,
-)
-BAD_ID = _l("This record has no valid id.")
-
-
-def not_in_future(message) -> Callable:
-    """A validator for a London time: a little ahead is a drifting clock, more is an error."""
-
-    def check(_form, field) -> None:
-        if field.data and to_utc(field.data) > utcnow() + CLOCK_SKEW:
-            raise ValidationError(message)
-
-    return check
-
-
-def note_field() -> TextAreaField:
-    """The free-text note every record may carry: short, and never a name."""
-    return TextAreaField(
-        _l("Note"),
-        description=NOTE_HINT,
-        validators=[Length(max=NOTE_MAX, message=NOTE_TOO_LONG)],
-        render_kw={"maxlength": NOTE_MAX, "rows": 3},
-    )
-
-
-UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
-# A device clock a little ahead of the server's is not an error.
-CLOCK_SKEW = timedelta(minutes=10)
 POSTCODE = r"^[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}$"
 
 

@@ -1,19 +1,16 @@
 """Pages for the public (a venue's sign, registering interest) and the support directory."""
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
+from flask import abort, current_app, render_template
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy import select
 
-from accounts.access import in_my_scheme_or_404, public, roles, signed_in
 from accounts.models import Scheme
-from core.services import audit
+from core.access import public
 from extensions import db, limiter
-from havens import bp, services
-from havens.directory import directory_for
-from havens.forms import RegistrationForm, ServiceForm
-from havens.models import Registration, SupportService, Venue
+from havens import services
+from havens.access import directory_for
+from havens.forms import RegistrationForm
+from havens.models import Registration, Venue
 from havens.stickers.services import withdrawn_sticker
 
 # What every Safe Haven offers, as the scheme describes it to the public.
@@ -26,7 +23,6 @@ OFFERED = [
 ]
 
 
-@bp.route("/v/<code>")
 @public
 def venue_page(code: str):
     venue = db.session.scalar(select(Venue).filter_by(public_code=code))
@@ -53,7 +49,6 @@ def _registration_rate() -> str:
     return current_app.config["REGISTRATION_RATE_LIMIT"]
 
 
-@bp.route("/join/<int:scheme_id>", methods=["GET", "POST"])
 @public
 @limiter.limit(_registration_rate, methods=["POST"])
 def register_interest(scheme_id: int):
@@ -70,58 +65,3 @@ def register_interest(scheme_id: int):
     return render_template(
         "havens/join.html", form=form, scheme=scheme
     ), 400 if form.errors else 200
-
-
-@bp.route("/directory")
-@signed_in
-def directory():
-    return render_template("havens/directory.html", services=directory_for(current_user.scheme_id))
-
-
-def service_or_404(service_id: int) -> SupportService:
-    return in_my_scheme_or_404(SupportService, service_id)
-
-
-@bp.route("/directory/new", methods=["GET", "POST"])
-@roles("coordinator")
-def add_service():
-    form = ServiceForm()
-    if form.validate_on_submit():
-        service = SupportService(scheme_id=current_user.scheme_id)
-        form.populate_obj(service)
-        db.session.add(service)
-        db.session.flush()
-        audit("service_added", service)
-        db.session.commit()
-        flash(_("%(name)s added to the directory.", name=service.name), "info")
-        return redirect(url_for("havens.directory"))
-    return render_template(
-        "havens/service_form.html", form=form, service=None
-    ), 400 if form.errors else 200
-
-
-@bp.route("/directory/<int:service_id>", methods=["GET", "POST"])
-@roles("coordinator")
-def edit_service(service_id: int):
-    service = service_or_404(service_id)
-    form = ServiceForm(obj=service)
-    if form.validate_on_submit():
-        form.populate_obj(service)
-        audit("service_updated", service)
-        db.session.commit()
-        flash(_("Changes to %(name)s saved.", name=service.name), "info")
-        return redirect(url_for("havens.directory"))
-    return render_template(
-        "havens/service_form.html", form=form, service=service
-    ), 400 if form.errors else 200
-
-
-@bp.route("/directory/<int:service_id>/delete", methods=["POST"])
-@roles("coordinator")
-def delete_service(service_id: int):
-    service = service_or_404(service_id)
-    audit("service_removed", service, name=service.name)
-    db.session.delete(service)
-    db.session.commit()
-    flash(_("%(name)s removed from the directory.", name=service.name), "info")
-    return redirect(url_for("havens.directory"))

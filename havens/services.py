@@ -7,14 +7,12 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from accounts.access import handovers_for
 from accounts.models import User, venue_staff
 from core import records
 from core.services import audit
 from core.timeutil import london_today, utcnow
 from extensions import db
 from havens.models import Registration, Training, Venue, VenueStatusChange, Visit, VisitRevision
-from patrols.models import Contact
 
 # Which status may follow which. Leaving is always possible; a venue that left may rejoin.
 TRANSITIONS = {
@@ -208,31 +206,3 @@ def correct_visit(visit: Visit, values: dict, by: User) -> bool:
     return records.correct(
         visit, VisitRevision, values, VISIT_FIELDS, by, "visit_corrected", _scheme_of
     )
-
-
-def pending_handovers(user: User) -> list[Contact]:
-    """Contacts Street Pastors handed over to this person's venues in the last 12 hours,
-    not yet continued by a visit."""
-    linked = select(Visit.contact_id).where(Visit.contact_id.is_not(None))
-    stmt = handovers_for(user).where(
-        Contact.at >= utcnow() - timedelta(hours=12), Contact.id.not_in(linked)
-    )
-    return db.session.scalars(stmt.order_by(Contact.at.desc())).all()
-
-
-def pending_handover(user: User, contact_id: str) -> Contact | None:
-    """One of pending_handovers(), by id."""
-    return next((c for c in pending_handovers(user) if c.id == contact_id), None)
-
-
-def handover_matches(form, user: User) -> bool:
-    """A visit may continue only a pending hand-over to the venue it is logged for."""
-    if not form.contact_id.data:
-        return True
-    handover = pending_handover(user, form.contact_id.data)
-    if handover is None and db.session.get(Visit, form.id.data) is not None:
-        return True  # a resend of the visit that took up this hand-over
-    if handover is None or handover.handover_venue_id != form.venue_id.data:
-        form.contact_id.errors.append(_("This hand-over is not waiting at this venue."))
-        return False
-    return True

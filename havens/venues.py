@@ -5,13 +5,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from accounts.access import in_my_scheme_or_404, roles, venues_for
-from accounts.forms import options
 from accounts.models import User, venue_staff
+from core.access import in_my_scheme_or_404, roles
+from core.forms import options
 from core.services import audit
 from core.timeutil import utcnow
 from extensions import db
-from havens import bp, services
+from havens import services
+from havens.access import venues_for
 from havens.choices import PREMISES
 from havens.forms import StatusForm, TrainingForm, VenueForm
 from havens.models import VENUE_STATUSES, Registration, Training, Venue
@@ -32,7 +33,6 @@ def staff_of(venue: Venue) -> list[User]:
     return db.session.scalars(stmt.order_by(User.name)).all()
 
 
-@bp.route("/venues")
 @roles("coordinator")
 def venues():
     scheme_id = current_user.scheme_id
@@ -53,7 +53,6 @@ def venues():
     )
 
 
-@bp.route("/venues/<int:venue_id>", methods=["GET", "POST"])
 @roles("coordinator")
 def venue(venue_id: int):
     venue = venue_or_404(venue_id)
@@ -96,7 +95,6 @@ def render_venue(venue: Venue, **forms):
     ), code
 
 
-@bp.route("/venues/<int:venue_id>/status", methods=["POST"])
 @roles("coordinator")
 def venue_status(venue_id: int):
     venue = venue_or_404(venue_id)
@@ -123,7 +121,6 @@ def venue_status(venue_id: int):
     return render_venue(venue, status=form)
 
 
-@bp.route("/venues/<int:venue_id>/training", methods=["POST"])
 @roles("coordinator")
 def venue_training(venue_id: int):
     venue = venue_or_404(venue_id)
@@ -140,7 +137,6 @@ def venue_training(venue_id: int):
     return render_venue(venue, training=form)
 
 
-@bp.route("/registrations/<int:registration_id>/accept", methods=["POST"])
 @roles("coordinator")
 def accept_registration(registration_id: int):
     registration = registration_or_404(registration_id)
@@ -160,7 +156,6 @@ def accept_registration(registration_id: int):
     return redirect(url_for("havens.venue", venue_id=venue.id))
 
 
-@bp.route("/registrations/<int:registration_id>/dismiss", methods=["POST"])
 @roles("coordinator")
 def dismiss_registration(registration_id: int):
     registration = registration_or_404(registration_id)

@@ -8,14 +8,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from accounts.access import roles, venues_for, visits_for
-from accounts.forms import options
+from core.access import roles
+from core.forms import options
 from core.services import audit_read
 from core.timeutil import london_now_minute, to_london, to_utc
 from extensions import db
-from havens import bp, services
+from havens import services
+from havens.access import venues_for, visits_for
 from havens.choices import AGE_BANDS, COMPANY, GENDERS, HELP, LEFT_HOW
 from havens.forms import VisitFilterForm, visit_form_for
+from havens.handovers import handover_matches, pending_handover, pending_handovers
 from havens.models import Visit
 
 FIELD_NAMES = {
@@ -47,7 +49,6 @@ def visit_or_404(visit_id: str) -> Visit:
     return visit or abort(404)
 
 
-@bp.route("/visits/new", methods=["GET", "POST"])
 @roles("venue_staff", "coordinator")
 def log_visit():
     form = visit_form_for(current_user)
@@ -56,10 +57,10 @@ def log_visit():
         form.arrived_at.data = london_now_minute()
         if form.venue_id.choices:
             form.venue_id.data = form.venue_id.choices[0].value
-        handover = services.pending_handover(current_user, request.args.get("contact", ""))
+        handover = pending_handover(current_user, request.args.get("contact", ""))
         if handover is not None:
             form.contact_id.data, form.venue_id.data = handover.id, handover.handover_venue_id
-    if form.validate_on_submit() and services.handover_matches(form, current_user):
+    if form.validate_on_submit() and handover_matches(form, current_user):
         try:
             visit, created = services.save_visit(form.id.data, form.values(), current_user)
         except services.Conflict:
@@ -74,13 +75,12 @@ def log_visit():
             flash(warning, "warning")
         return redirect(url_for("havens.visits"))
     status = 400 if form.is_submitted() else 200
-    handovers = [] if request.args.get("shell") else services.pending_handovers(current_user)
+    handovers = [] if request.args.get("shell") else pending_handovers(current_user)
     return render_template(
         "havens/visit_form.html", form=form, visit=None, handovers=handovers
     ), status
 
 
-@bp.route("/visits")
 @roles("venue_staff", "coordinator")
 def visits():
     filters = VisitFilterForm(request.args)
@@ -97,7 +97,7 @@ def visits():
         visits=found,
         filters=filters,
         labels=LABELS,
-        handovers=services.pending_handovers(current_user),
+        handovers=pending_handovers(current_user),
     )
 
 
@@ -120,7 +120,6 @@ def filtered(stmt, filters: VisitFilterForm):
     return stmt
 
 
-@bp.route("/visits/<visit_id>", methods=["GET", "POST"])
 @roles("venue_staff", "coordinator")
 def visit(visit_id: str):
     visit = visit_or_404(visit_id)

@@ -1,6 +1,3 @@
-"""Street Pastors: teams, patrols, contacts and hand-overs to Safe Havens."""
+"""Street Pastors: teams, patrols and contacts.
 
-from flask import Blueprint
-
-# Views attach themselves in patrols.views and patrols.teams, which the factory imports.
-bp = Blueprint("patrols", __name__)
+Routes: patrols.blueprint."""

@@ -55,4 +55,3 @@ GENDERS = {
 }
 
 PEOPLE_CHOICES = [1, 2, 3, 4, 5, 6]
-DEFAULT_TALLIES = ["Bottles and glass picked up"]

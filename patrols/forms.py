@@ -14,14 +14,21 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from accounts.access import teams_for
-from accounts.forms import CheckboxesField, options
 from accounts.models import TeamMember, User
+from core.forms import (
+    BAD_ID,
+    LOCAL_MINUTE,
+    UUID,
+    CheckboxesField,
+    not_in_future,
+    note_field,
+    options,
+)
 from core.timeutil import to_utc
 from extensions import db
-from havens.directory import directory_for
-from havens.forms import BAD_ID, LOCAL_MINUTE, UUID, not_in_future, note_field
+from havens.access import directory_for
 from havens.models import Venue
+from patrols.access import teams_for
 from patrols.choices import AGE_BANDS, GENDERS, GIVEN, PEOPLE_CHOICES, SEEN
 from patrols.models import PatrolArea
 from patrols.services import leads

@@ -6,8 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from accounts.models import TeamMember, User
-from alerts.handovers import handover_alert
-from core import records
+from core import records, signals
 from core.services import audit
 from core.timeutil import utcnow
 from extensions import db
@@ -106,7 +105,7 @@ def save_contact(contact_id: str, patrol: Patrol, values: dict, by: User) -> tup
         patrol_id=patrol.id,
     )
     if created and contact.handover_venue_id:
-        handover_alert(contact)
+        signals.contact_handed_over.send(contact)
     return contact, created
 
 

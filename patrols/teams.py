@@ -9,12 +9,12 @@ from sqlalchemy import select
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from accounts.access import in_my_scheme_or_404, roles, teams_for
-from accounts.forms import phone_number
 from accounts.models import TeamMember, User
+from core.access import in_my_scheme_or_404, roles
+from core.forms import phone_number
 from core.services import audit
 from extensions import db
-from patrols import bp
+from patrols.access import teams_for
 from patrols.models import PatrolArea, Team
 
 
@@ -79,13 +79,11 @@ def page(**forms):
     ), code
 
 
-@bp.route("/teams")
 @roles("coordinator")
 def teams():
     return page()
 
 
-@bp.route("/teams/new", methods=["POST"])
 @roles("coordinator")
 def add_team():
     form = NameForm(prefix="team")
@@ -111,7 +109,6 @@ def add_team():
     return page(team=form)
 
 
-@bp.route("/teams/<int:team_id>/phone", methods=["POST"])
 @roles("coordinator")
 def team_phone(team_id: int):
     team = in_my_scheme_or_404(Team, team_id)
@@ -125,7 +122,6 @@ def team_phone(team_id: int):
     return page(**{f"phone-{team.id}": form})
 
 
-@bp.route("/areas/new", methods=["POST"])
 @roles("coordinator")
 def add_area():
     form = NameForm(prefix="area")
@@ -143,7 +139,6 @@ def add_area():
     return page(area=form)
 
 
-@bp.route("/areas/<int:area_id>/delete", methods=["POST"])
 @roles("coordinator")
 def delete_area(area_id: int):
     area = in_my_scheme_or_404(PatrolArea, area_id)
@@ -153,7 +148,6 @@ def delete_area(area_id: int):
     return redirect(url_for("patrols.teams"))
 
 
-@bp.route("/tallies", methods=["POST"])
 @roles("coordinator")
 def set_tallies():
     form = TalliesForm()

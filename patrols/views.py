@@ -9,12 +9,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from accounts.access import patrols_for, roles, teams_for
 from accounts.models import TeamMember
+from core.access import roles
 from core.services import audit_read
 from core.timeutil import london_now_minute, to_london, to_utc
 from extensions import db
-from patrols import bp, services
+from patrols import services
+from patrols.access import patrols_for, teams_for
 from patrols.choices import AGE_BANDS, GENDERS, GIVEN, SEEN
 from patrols.forms import contact_form_for, end_form, start_form_for, tally_fields
 from patrols.models import Contact, Patrol
@@ -33,7 +34,6 @@ def must_lead(patrol: Patrol) -> None:
         abort(403)
 
 
-@bp.route("/patrols")
 @roles(*PASTOR_ROLES)
 def patrols():
     found = db.session.scalars(
@@ -46,7 +46,6 @@ def patrols():
     )
 
 
-@bp.route("/patrols/start", methods=["GET", "POST"])
 @roles(*PASTOR_ROLES)
 def start_patrol():
     form = start_form_for(current_user)
@@ -80,7 +79,6 @@ def start_patrol():
     return render_template("patrols/start.html", form=form), status
 
 
-@bp.route("/patrols/<patrol_id>")
 @roles(*PASTOR_ROLES)
 def patrol(patrol_id: str):
     patrol = patrol_or_404(patrol_id)
@@ -92,7 +90,6 @@ def patrol(patrol_id: str):
     )
 
 
-@bp.route("/patrols/<patrol_id>/contacts/new", methods=["GET", "POST"])
 @roles(*PASTOR_ROLES)
 def log_contact(patrol_id: str):
     patrol = patrol_or_404(patrol_id)
@@ -120,7 +117,6 @@ def log_contact(patrol_id: str):
     ), status
 
 
-@bp.route("/patrols/<patrol_id>/contacts/<contact_id>", methods=["GET", "POST"])
 @roles(*PASTOR_ROLES)
 def contact(patrol_id: str, contact_id: str):
     patrol = patrol_or_404(patrol_id)
@@ -147,7 +143,6 @@ def contact(patrol_id: str, contact_id: str):
     )
 
 
-@bp.route("/patrols/<patrol_id>/end", methods=["GET", "POST"])
 @roles(*PASTOR_ROLES)
 def end_patrol(patrol_id: str):
     patrol = patrol_or_404(patrol_id)
@@ -181,7 +176,6 @@ def end_patrol(patrol_id: str):
     ), status
 
 
-@bp.route("/patrols/<patrol_id>/summary")
 @roles(*PASTOR_ROLES)
 def summary(patrol_id: str):
     patrol = patrol_or_404(patrol_id)
@@ -194,14 +188,12 @@ def summary(patrol_id: str):
 # patrol: the page reads the patrol from its own address, so one copy serves them all.
 
 
-@bp.route("/patrols/shell/contact")
 @roles(*PASTOR_ROLES)
 def contact_shell():
     form = contact_form_for(current_user)
     return render_template("patrols/contact_form.html", form=form, patrol=None, contact=None)
 
 
-@bp.route("/patrols/shell/end")
 @roles(*PASTOR_ROLES)
 def end_shell():
     names = current_user.scheme.tallies

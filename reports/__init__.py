@@ -1,5 +1,3 @@
-"""Dashboards, partnership reports, exports, retention and backups."""
+"""Dashboards, partnership reports, exports, retention and the audit log.
 
-from flask import Blueprint
-
-bp = Blueprint("reports", __name__)
+Routes and commands: reports.blueprint."""

@@ -7,9 +7,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from accounts.models import Scheme
+from core import backup as backups
 from core.services import audit
 from extensions import db
-from reports import backup as backups
 from reports import exports, retention, writers
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])

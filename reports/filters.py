@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField
 from wtforms.validators import DataRequired, Optional, ValidationError
 
-from accounts.forms import options
+from core.forms import options
 
 FORMAT_NAMES = {
     "csv": _l("CSV files in a zip, with dictionary.csv"),

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from accounts.forms import options
+from core.forms import options
 
 VIEWS = {
     "all": _l("Every number (coordinators only)"),

@@ -8,16 +8,15 @@ from flask import render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from accounts.access import roles
-from accounts.forms import options
+from core.access import roles
+from core.forms import options
 from core.services import audit_read
 from core.timeutil import london_today
 from extensions import db
-from reports import audit_log, bp, exports, writers
+from reports import audit_log, exports, writers
 from reports.filters import AuditFilterForm, ExportForm
 
 
-@bp.route("/reports/exports", methods=["GET", "POST"], endpoint="exports")
 @roles("coordinator")
 def exports_page():
     form = ExportForm(format="csv")
@@ -44,7 +43,6 @@ def file_name(period: exports.Period, fmt: str) -> str:
     return f"lantern-export-{start}-to-{end}{writers.SUFFIXES[fmt]}"
 
 
-@bp.route("/reports/audit", endpoint="audit_log")
 @roles("coordinator")
 def audit_log_page():
     scheme_id = current_user.scheme_id

@@ -12,17 +12,16 @@ import io
 from flask import abort, current_app, render_template, request, send_file
 from flask_login import current_user
 
-from accounts.access import roles
+from core.access import roles
 from core.services import audit_read
 from havens.stickers.art import FontMissing
-from reports import bp, dashboard, notes, quarterly
+from reports import dashboard, notes, quarterly
 from reports.forms import QuarterForm
 from reports.pdf import pdf_bytes
 from reports.periods import PERIODS, Period, last_ended_quarter, quarter, quarter_of, tonight
 from reports.spreadsheet import csv_bytes
 
 
-@bp.route("/reports", endpoint="dashboard")
 @roles("coordinator")
 def dashboard_page():
     kind = request.args.get("period", "month")
@@ -77,7 +76,6 @@ def open_to_me(period: Period) -> bool:
     return current_user.has_role("coordinator") or period.has_ended()
 
 
-@bp.route("/reports/quarterly", endpoint="quarterly")
 @roles("coordinator", "partner")
 def quarterly_page():
     form, period = chosen_quarter()
@@ -132,13 +130,11 @@ def file_stem(report: quarterly.Report) -> str:
     return f"lantern-{report.period.first.year}-q{report.quarter}{suffix}"
 
 
-@bp.route("/reports/quarterly.pdf")
 @roles("coordinator", "partner")
 def quarterly_pdf():
     return download("pdf")
 
 
-@bp.route("/reports/quarterly.csv")
 @roles("coordinator", "partner")
 def quarterly_csv():
     return download("csv")

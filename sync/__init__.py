@@ -1,5 +1,4 @@
-"""The outbox's way in: the sync API, the service worker, the manifest and the outbox page."""
+"""The outbox's way in: the sync API, conflicts, the service worker, the manifest, the
+offline and outbox pages.
 
-from flask import Blueprint
-
-bp = Blueprint("sync", __name__)
+Routes: sync.blueprint."""

@@ -1,45 +1,57 @@
 """The JSON API the outbox syncs through. Every answer is JSON and never cached."""
 
 import json
+import re
 
-from flask import current_app, jsonify, request
+from flask import current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from accounts import enrolment
-from accounts.access import public, roles, signed_in
 from alerts import services as alert_services
+from core.access import public, roles, signed_in
+from core.forms import is_uuid
 from core.timeutil import to_london
 from extensions import db
-from havens import services as havens
-from sync import bp, openapi, services
+from havens.handovers import pending_handovers
+from sync import batch, openapi
+from sync.authors import author_token
 
 # Who may send records: everyone who logs them.
 SENDERS = ("venue_staff", "pastor", "coordinator")
-PATROL = r"^/patrols/[0-9a-f-]{36}"
+# A patrol's id in an address, for the patterns of the pages kept for any patrol.
+ANY_PATROL = "PATROL"
+
+
+def kept(endpoint: str, shell: str | None = None, **values) -> dict:
+    """A page kept for offline use: which addresses it answers (a pattern on the path,
+    any patrol's id where the address has one), and the address of the copy to keep."""
+    path = url_for(endpoint, **values)
+    pattern = "^" + re.escape(path).replace(ANY_PATROL, "[0-9a-f-]{36}") + "$"
+    return {"pattern": pattern, "url": shell or path}
 
 
 def offline_pages(user) -> list[dict]:
     """The work pages this person's device keeps for use offline: shells, no records."""
     pages = []
     if user.has_role("venue_staff", "coordinator"):
-        pages.append({"pattern": "^/visits/new$", "url": "/visits/new?shell=1"})
+        shell = url_for("havens.log_visit", shell=1)  # noqa: S604  (a query parameter)
+        pages.append(kept("havens.log_visit", shell))
     if user.has_role("pastor", "coordinator"):
         pages += [
-            {"pattern": "^/patrols/start$", "url": "/patrols/start"},
-            {"pattern": PATROL + "/contacts/new$", "url": "/patrols/shell/contact"},
-            {"pattern": PATROL + "/end$", "url": "/patrols/shell/end"},
+            kept("patrols.start_patrol"),
+            kept(
+                "patrols.log_contact",
+                url_for("patrols.contact_shell"),
+                patrol_id=ANY_PATROL,
+            ),
+            kept("patrols.end_patrol", url_for("patrols.end_shell"), patrol_id=ANY_PATROL),
         ]
-    return pages + [
-        {"pattern": "^/directory$", "url": "/directory"},
-        {"pattern": "^/outbox$", "url": "/outbox"},
-        {"pattern": "^/offline$", "url": "/offline"},
-    ]
+    return pages + [kept("havens.directory"), kept("sync.outbox"), kept("sync.offline")]
 
 
-@bp.route("/api/session")
 @signed_in
 def session_info():
     config = current_app.config
@@ -55,7 +67,7 @@ def session_info():
             "name": current_user.name,
             "roles": sorted(current_user.roles),
         },
-        "author": services.author_token(current_user),
+        "author": author_token(current_user),
         "csrf": generate_csrf(),
         # The menu's count of unread alerts, kept fresh by every sync with no extra request.
         "alerts": {"unread": alert_services.unread_count(current_user)},
@@ -88,7 +100,6 @@ def bad_request(message: str):
     return jsonify({"error": message}), 400
 
 
-@bp.route("/api/sync", methods=["POST"])
 @roles(*SENDERS)
 def sync():
     config = current_app.config
@@ -103,25 +114,24 @@ def sync():
     if len(body) > config["SYNC_MAX_BYTES"]:
         return too_much()
     try:
-        batch = json.loads(body)
+        sent = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError):
         return bad_request(_("The server could not read what was sent."))
-    device_id = batch.get("device") if isinstance(batch, dict) else None
-    entries = batch.get("records") if isinstance(batch, dict) else None
-    if not isinstance(device_id, str) or not services.is_uuid(device_id):
+    device_id = sent.get("device") if isinstance(sent, dict) else None
+    entries = sent.get("records") if isinstance(sent, dict) else None
+    if not isinstance(device_id, str) or not is_uuid(device_id):
         return bad_request(_("The device has no valid id."))
     if not isinstance(entries, list):
         return bad_request(_("The server could not read what was sent."))
     if len(entries) > config["SYNC_MAX_RECORDS"]:
         return too_much()
-    results = services.take_batch(device_id, entries, current_user)
+    results = batch.take_batch(device_id, entries, current_user)
     if device is not None:
         enrolment.synced(device)
     db.session.commit()
     return {"results": [result.as_json() for result in results]}
 
 
-@bp.route("/api/handovers")
 @roles("venue_staff", "coordinator")
 def handovers():
     return {
@@ -133,12 +143,11 @@ def handovers():
                 "at": to_london(contact.at).strftime("%H:%M"),
                 "people": contact.people,
             }
-            for contact in havens.pending_handovers(current_user)
+            for contact in pending_handovers(current_user)
         ]
     }
 
 
-@bp.route("/api/openapi.json")
 @public
 def openapi_document():
     return openapi.document()

@@ -6,8 +6,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from accounts.access import roles
 from core import records
+from core.access import roles
 from core.services import audit
 from core.timeutil import utcnow
 from extensions import db
@@ -17,7 +17,7 @@ from havens.models import Visit
 from patrols import services as patrols
 from patrols.forms import contact_form_for
 from patrols.models import Contact, Patrol
-from sync import bp, services
+from sync.entries import Rejected, validated
 from sync.models import SyncConflict
 
 KIND_NAMES = {
@@ -61,7 +61,6 @@ def stored_values(record) -> dict:
     return {}
 
 
-@bp.route("/sync/conflicts")
 @roles("coordinator")
 def conflicts():
     stmt = select(SyncConflict).filter_by(scheme_id=current_user.scheme_id)
@@ -69,7 +68,6 @@ def conflicts():
     return render_template("sync/conflicts.html", conflicts=found, kinds=KIND_NAMES)
 
 
-@bp.route("/sync/conflicts/<int:conflict_id>")
 @roles("coordinator")
 def conflict(conflict_id: int):
     conflict = conflict_or_404(conflict_id)
@@ -84,7 +82,6 @@ def conflict(conflict_id: int):
     )
 
 
-@bp.route("/sync/conflicts/<int:conflict_id>/resolve", methods=["POST"])
 @roles("coordinator")
 def resolve_conflict(conflict_id: int):
     conflict = conflict_or_404(conflict_id)
@@ -94,7 +91,7 @@ def resolve_conflict(conflict_id: int):
     if action == "apply" and conflict.kind in APPLICABLE:
         try:
             apply_incoming(conflict)
-        except services.Rejected as rejected:
+        except Rejected as rejected:
             messages = [m for errors in rejected.errors.values() for m in errors]
             flash(_("The incoming version cannot be applied: %(why)s", why=" ".join(messages)))
             return redirect(url_for("sync.conflict", conflict_id=conflict.id))
@@ -114,9 +111,9 @@ def apply_incoming(conflict: SyncConflict) -> None:
     record = stored_record(conflict) or abort(404)
     data = conflict.payload.get("data") or {}
     if isinstance(record, Visit):
-        form = services.validated(lambda **kw: visit_form_for(current_user, **kw), data)
+        form = validated(lambda **kw: visit_form_for(current_user, **kw), data)
         values = form.values() | {"contact_id": record.contact_id}
         havens.correct_visit(record, values, current_user)
     else:
-        form = services.validated(lambda **kw: contact_form_for(current_user, **kw), data)
+        form = validated(lambda **kw: contact_form_for(current_user, **kw), data)
         patrols.correct_contact(record, form.values(), current_user)

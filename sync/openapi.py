@@ -2,7 +2,7 @@
 
 from flask import current_app
 
-from sync.services import ENTRY_KEYS, KINDS
+from sync.entries import ENTRY_KEYS, KINDS
 
 UUID = {"type": "string", "format": "uuid"}
 ERROR = {

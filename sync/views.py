@@ -1,24 +1,20 @@
-"""The installable app: the service worker, the manifest, the offline page and the outbox page,
-and the translated texts the page scripts show."""
+"""The installable app: the service worker, the manifest, the offline page and the outbox
+page. The texts the page scripts show are in sync.texts."""
 
 import hashlib
 import json
 import re
-from functools import cache
 from pathlib import Path
 
-from babel import Locale
 from flask import Response, current_app, render_template, url_for
-from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
 
 import sync.models  # noqa: F401  (the tables, for the migrations)
-from accounts.access import public, signed_in
 from alerts import help_requests
+from core.access import public, signed_in
 from havens.forms import VisitForm
 from patrols.forms import ContactForm, StartPatrolForm, end_form
-from sync import bp
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "static"
@@ -45,7 +41,6 @@ def shell_version(files: list[Path], release: str) -> str:
     return digest.hexdigest()[:16]
 
 
-@bp.route("/sw.js")
 @public
 def service_worker():
     files = precached_files()
@@ -64,7 +59,6 @@ def service_worker():
     return response
 
 
-@bp.route("/manifest.webmanifest")
 @public
 def manifest():
     def icon(name: str, size: int, purpose: str) -> dict:
@@ -90,7 +84,6 @@ def manifest():
     return Response(json.dumps(body), mimetype="application/manifest+json")
 
 
-@bp.route("/offline")
 @public
 def offline():
     # A venue's tablet keeps this page (per person, see sync.api.offline_pages): with no
@@ -100,7 +93,6 @@ def offline():
     return render_template("sync/offline.html", phones=phones)
 
 
-@bp.route("/outbox")
 @signed_in
 def outbox():
     return render_template("sync/outbox.html", fields=field_labels())
@@ -126,153 +118,3 @@ def field_labels() -> dict:
         "patrol_start": labels_of(StartPatrolForm(**unbound)) | ids,
         "patrol_end": labels_of(end_form(current_user.scheme.tallies, **unbound)) | ids,
     }
-
-
-# The texts app.js and outbox.js show, translated here. A count's text comes in each
-# plural category of the language (CLDR: one, few, many, other); the page picks one with
-# Intl.PluralRules and puts the number in place of %(num)d.
-
-
-@cache
-def plural_samples(locale: str) -> dict[str, int]:
-    """A whole number in each plural category the language uses for whole numbers."""
-    rule = Locale.parse(locale).plural_form
-    samples = {}
-    for n in range(200):
-        samples.setdefault(rule(n), n)
-    return samples
-
-
-def lantern_text() -> dict:
-    """Every text the page scripts show, in the person's language."""
-    t = get_translations()
-    samples = plural_samples(str(get_locale())).items()
-
-    def counted(text) -> dict:
-        return {category: text(n) for category, n in samples}
-
-    return {
-        "waiting": counted(
-            lambda n: t.ngettext(
-                "%(num)d record waits to be sent.", "%(num)d records wait to be sent.", n
-            )
-        ),
-        "attention": counted(
-            lambda n: t.ngettext(
-                "%(num)d record needs attention", "%(num)d records need attention", n
-            )
-        ),
-        "others": counted(
-            lambda n: t.ngettext(
-                "%(num)d record saved by someone else waits to be sent.",
-                "%(num)d records saved by someone else wait to be sent.",
-                n,
-            )
-        ),
-        # Translators: %(age)s is a time such as "5 minutes ago", made by the browser.
-        "oldest": _("The oldest was saved %(age)s."),
-        "all_sent": _("All your records are sent."),
-        "sending": _("Sending…"),
-        "offline": _("Offline."),
-        "offline_waiting": _("Offline: they are sent when there is a connection."),
-        # Translators: %(when)s is a time such as "in 30 seconds", made by the browser.
-        "retry": _("The server could not be reached. Trying again %(when)s."),
-        "signed_out": _("You are signed out. Records wait on this device until you sign in."),
-        "forbidden": _("This account cannot send records. They wait for someone who can."),
-        "revoked": _(
-            "Your coordinator has revoked this device. It sends nothing more; the records "
-            "waiting on it stay here. Ask your coordinator."
-        ),
-        "flag_revoked": _("Not sent: this device was revoked."),
-        "storage_off": _(
-            "This device cannot keep records offline (private browsing, or storage is turned off)."
-        ),
-        "no_storage": _(
-            "This device cannot keep records (private browsing, or storage is turned off). "
-            "Your answers are still in the form."
-        ),
-        "full": _(
-            "This device has no room to keep the record. Your answers are still in the form."
-        ),
-        "posting": _("Sending it straight to the server instead."),
-        "waits": _("Saved on this device. It will be sent when there is a connection."),
-        "check": _("Some answers need another look. Everything else you entered is kept."),
-        "fixing": _(
-            "This record was not accepted. Put right the answers marked and save it again."
-        ),
-        "gone": _("This record is no longer in the outbox."),
-        "too_large": _("This record is too large to send. Shorten the note and save it again."),
-        "saved": {
-            "visit": _("Visit saved."),
-            "contact": _("Contact saved."),
-            "patrol_start": _("Patrol started. Stay safe."),
-            "patrol_end": _("Patrol ended. Thank you."),
-            "visit_correction": _("Correction saved. The earlier version is kept."),
-            "contact_correction": _("Correction saved. The earlier version is kept."),
-        },
-        "kinds": {
-            "visit": _("Visit"),
-            "visit_correction": _("Correction of a visit"),
-            "contact": _("Contact"),
-            "contact_correction": _("Correction of a contact"),
-            "patrol_start": _("Start of a patrol"),
-            "patrol_end": _("End of a patrol"),
-        },
-        # Translators: %(time)s is a date and time, written by the browser.
-        "saved_at": _("Saved %(time)s"),
-        "receipt": _("Receipt %(number)s, received %(time)s"),
-        "status": {
-            "created": _("Stored."),
-            "duplicate": _("It had arrived already: stored once."),
-            "conflict": _("It differs from the stored record: kept for a coordinator to decide."),
-        },
-        "fix": _("Fix"),
-        "discard": _("Discard"),
-        "discard_confirm": _("Discard this record for good? It will never be sent."),
-        "discard_yes": _("Yes, discard it"),
-        "discard_no": _("Keep it"),
-        "none_waiting": _("Nothing is waiting."),
-        "none_attention": _("Nothing needs attention."),
-        "none_sent": _("Nothing was sent from this device in the last 24 hours."),
-        "persisted": _("Kept: the browser will not clear Lantern's storage to make room."),
-        "not_persisted": _(
-            "Not protected: the browser may clear Lantern's storage when space runs low. "
-            "Installing Lantern on the home screen helps."
-        ),
-        "persist_unknown": _("This browser does not say whether it keeps Lantern's storage."),
-        "alerts": alert_texts(samples, t),
-    }
-
-
-def alert_texts(samples, t) -> dict:
-    """The texts of static/js/alerts.js: the nav's count and the "Turn on alerts" control."""
-    return {
-        "nav": _("Alerts"),
-        "nav_count": _("Alerts (%(num)d)"),
-        "unread": {
-            category: t.ngettext("%(num)d unread alert", "%(num)d unread alerts", n)
-            for category, n in samples
-        },
-        "unsupported": _(
-            "This browser cannot show alerts. Lantern's alerts list still has them all."
-        ),
-        "ios_install": _(
-            "On iPhone and iPad, alerts work only after you add Lantern to the Home Screen "
-            "and open it from there."
-        ),
-        "denied": _(
-            "Alerts are blocked for Lantern in this browser. To allow them, open the site's "
-            "settings (the icon beside the address, or Settings, then Notifications) and "
-            "allow notifications, then reload this page."
-        ),
-        "off": _("Alerts are off on this device."),
-        "on": _("Alerts are on for this device."),
-        "working": _("Turning on alerts…"),
-        "failed": _("Alerts could not be turned on. Check the connection and try again."),
-        "removed": _("Alerts are off on this device."),
-    }
-
-
-@bp.app_context_processor
-def text_catalogue() -> dict:
-    return {"lantern_text": lantern_text}

@@ -169,7 +169,7 @@ def test_route_by_role(app, client, make_person, venue, who):
 
 
 def test_views_without_a_rule_stop_the_app(app):
-    from accounts.access import check_declared
+    from core.access import check_declared
 
     app.add_url_rule("/undeclared", "undeclared", lambda: "open")
     with pytest.raises(RuntimeError, match="undeclared"):
@@ -193,9 +193,10 @@ def test_coordinator_cannot_see_another_schemes_people(client, make_person, app)
 
 
 def test_scoping_helpers_follow_roles_and_memberships(app, make_person, venue, team):
-    from accounts.access import teams_for, venues_for
     from extensions import db
+    from havens.access import venues_for
     from havens.models import Venue
+    from patrols.access import teams_for
 
     other_venue = Venue(scheme_id=venue.scheme_id, name="Other", status="active")
     db.session.add(other_venue)

@@ -95,7 +95,7 @@ def test_demo_loads_once_and_prints_sign_ins(runner):
 
 
 def test_demo_credentials_are_in_the_readme():
-    from core.demo import PASSWORD, PEOPLE
+    from schemes.demo import PASSWORD, PEOPLE
 
     assert PASSWORD in README
     assert all(f"`{username}`" in README for username, _name, _role in PEOPLE)

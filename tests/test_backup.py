@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from accounts.models import Scheme
-from core.demo import load
+from core import backup
 from core.timeutil import utcnow
 from extensions import db
-from reports import backup
+from schemes.demo import load
 from tests.conftest import BACKEND
 
 sqlite_only = pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite's online backup API")

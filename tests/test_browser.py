@@ -17,8 +17,8 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_play
 from playwright.sync_api import Error as PlaywrightError
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from core import demo
 from extensions import db
+from schemes import demo
 from tests.conftest import base_config, unavailable
 from wsgi import create_app
 

@@ -23,12 +23,12 @@ from accounts import enrolment
 from accounts import services as accounts
 from accounts.models import Scheme, User
 from alerts import help_requests, notices
-from core import demo
 from core.timeutil import utcnow
 from extensions import db
 from havens.models import SupportService, Venue, Visit
 from patrols import services as patrols
 from patrols.models import Contact, Patrol, Team
+from schemes import demo
 from tests import test_browser
 from tests.conftest import sample_url
 from tests.test_access import ANON, EXPECTED

@@ -30,13 +30,13 @@ from sqlalchemy import func, select, update
 from accounts import services as accounts
 from accounts.models import User, UserSession
 from alerts.models import HelpRequest
-from core import demo
+from core.forms import LOCAL_MINUTE
 from core.timeutil import to_london, utcnow
 from extensions import db
-from havens.forms import LOCAL_MINUTE
 from havens.models import Venue, Visit
 from patrols import services as patrols
 from patrols.models import Contact, PatrolArea, Team
+from schemes import demo
 from sync.models import Receipt, SyncConflict
 from tests import test_browser
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SIZES, TIMEOUT_MS, fill_sign_in, sign_in

@@ -16,8 +16,8 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, expect
 
+from core.forms import LOCAL_MINUTE
 from core.timeutil import to_london, utcnow
-from havens.forms import LOCAL_MINUTE
 from tests import test_browser
 from tests.test_browser import SCREENSHOTS, screenshot, sign_in
 from tests.test_browser_havens import chip, chip_input, device, sideways, wait_until_sent

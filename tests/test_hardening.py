@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy import select
 
 from accounts import passwords, services
-from accounts.access import public
 from accounts.models import ROLES, Scheme
+from core.access import public
 from extensions import db
 from havens.models import VENUE_STATUSES
 from tests.conftest import PASSWORD, csrf_token, sign_in

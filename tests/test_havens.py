@@ -11,8 +11,8 @@ from core.models import AuditEvent
 from core.timeutil import london_today, to_london, utcnow
 from extensions import db
 from havens import services
-from havens.directory import SEED, seed_directory
 from havens.models import Registration, Training, Venue, VenueStatusChange, Visit
+from havens.seed import SEED, seed_directory
 from tests.conftest import csrf_token, sign_in
 
 SEED_PAGE = (Path(__file__).parent / "data" / "community-safety-page.txt").read_text()
@@ -547,7 +547,7 @@ def test_new_schemes_get_the_directory_once(app, scheme):
     seed_directory(scheme.id)
     seed_directory(scheme.id)
     db.session.commit()
-    from havens.directory import directory_for
+    from havens.access import directory_for
 
     assert len(directory_for(scheme.id)) == len(SEED)
 

@@ -586,7 +586,7 @@ def test_a_contact_without_handover_alerts_nobody(app, night, venue):
 
 
 def sync_entry(app, author, patrol, data: dict) -> dict:
-    from sync.services import author_token
+    from sync.authors import author_token
 
     with app.test_request_context():
         token = author_token(author)

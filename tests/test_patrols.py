@@ -15,13 +15,15 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from accounts import services as accounts
-from accounts.access import handovers_for, patrols_for, teams_for
 from accounts.models import Scheme
 from core.timeutil import to_london, to_utc, utcnow
 from extensions import db
-from havens.directory import directory_for, seed_directory
+from havens.access import directory_for
+from havens.handovers import handovers_for
 from havens.models import Venue, Visit
+from havens.seed import seed_directory
 from patrols import services
+from patrols.access import patrols_for, teams_for
 from patrols.models import Contact, Patrol, PatrolArea, Team
 from tests.conftest import PASSWORD, csrf_token, sample_url, sign_in
 

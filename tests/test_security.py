@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from accounts.access import public
+from core.access import public
 from tests.conftest import csrf_token, sample_url, sign_in
 
 

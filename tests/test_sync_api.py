@@ -13,6 +13,7 @@ gives them (minus csrf_token), and the author and CSRF tokens come from GET /api
 
 import itertools
 import json
+import re
 import time
 import uuid
 from datetime import datetime, timedelta
@@ -1180,6 +1181,23 @@ def test_the_session_answer_names_the_person_and_their_offline_pages(client, sta
     assert set(me["sync"]) == {"max_records", "max_bytes", "timeout_ms"}
     urls = {page["url"] for page in me["pages"]}
     assert {"/outbox", "/offline", "/visits/new?shell=1"} <= urls
+
+
+def test_the_offline_pages_answer_the_addresses_they_stand_for(client, make_person, team):
+    make_person("cora", roles=("coordinator",))
+    me = open_app(client, "cora")
+    patrol = "0b0c7a52-3f41-4a53-9d37-2bd0cbbd0f11"
+
+    def kept_for(path: str) -> set[str]:
+        return {page["url"] for page in me["pages"] if re.search(page["pattern"], path)}
+
+    assert kept_for("/visits/new") == {"/visits/new?shell=1"}
+    assert kept_for(f"/patrols/{patrol}/contacts/new") == {"/patrols/shell/contact"}
+    assert kept_for(f"/patrols/{patrol}/end") == {"/patrols/shell/end"}
+    assert kept_for("/patrols/start") == {"/patrols/start"}
+    assert kept_for("/directory") == {"/directory"}
+    assert kept_for("/patrols/not-a-patrol/end") == set()
+    assert kept_for("/visits/new/extra") == set()
 
 
 def test_the_openapi_document_describes_the_api(client, staff):

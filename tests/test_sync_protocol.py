@@ -44,7 +44,7 @@ from havens.choices import HELP, LEFT_HOW
 from havens.models import Venue, Visit
 from patrols.choices import GIVEN
 from patrols.models import Contact, Patrol, Team
-from sync import services as sync_services
+from sync import batch as sync_batch
 from sync.models import Receipt, SyncConflict
 from tests.conftest import BACKEND, IN_CI, PASSWORD, RequestClient, base_config, sign_in
 from wsgi import create_app
@@ -146,8 +146,8 @@ class Device(RuleBasedStateMachine):
         self.app.test_client_class = RequestClient
         self.failing: str | None = None
         self.app.before_request(self.fail_before_taking)
-        self.real_take_batch = sync_services.take_batch
-        self.patch = mock.patch.object(sync_services, "take_batch", self.take_batch_then_fail)
+        self.real_take_batch = sync_batch.take_batch
+        self.patch = mock.patch.object(sync_batch, "take_batch", self.take_batch_then_fail)
         self.context = self.app.app_context()
         self.context.push()
         self.patch.start()

@@ -19,8 +19,8 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 from sqlalchemy import select
 
-from accounts.forms import LANGUAGES
 from accounts.models import User
+from core.i18n import LANGUAGES
 from extensions import db
 from tests.conftest import csrf_token, sign_in
 

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from accounts.forms import options
+from core.forms import options
 from havens.stickers.services import other_languages
 
 SIZES = {

@@ -11,8 +11,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from accounts.forms import LANGUAGES
 from accounts.models import Scheme, User
+from core.i18n import LANGUAGES
 from core.services import audit, next_number
 from core.timeutil import to_london, utcnow
 from extensions import db

@@ -6,9 +6,9 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from accounts.access import roles, venues_for
+from core.access import roles
 from extensions import db
-from havens import bp
+from havens.access import venues_for
 from havens.models import Venue
 from havens.services import is_valid_haven
 from havens.stickers import services
@@ -41,13 +41,11 @@ def render_sticker_page(venue: Venue, **forms):
     ), code
 
 
-@bp.route("/venues/<int:venue_id>/sticker")
 @roles("coordinator")
 def venue_sticker(venue_id: int):
     return render_sticker_page(venue_or_404(venue_id))
 
 
-@bp.route("/venues/<int:venue_id>/sticker/print", methods=["POST"])
 @roles("coordinator")
 def print_sticker(venue_id: int):
     venue = venue_or_404(venue_id)
@@ -65,7 +63,6 @@ def print_sticker(venue_id: int):
     return download(body, kind, f"safe-haven-sticker-{number}-{size}.{kind}")
 
 
-@bp.route("/venues/stickers/print", methods=["POST"])
 @roles("coordinator")
 def print_stickers():
     form = PrintForm()
@@ -87,7 +84,6 @@ def print_stickers():
     return download(body, "pdf", f"safe-haven-stickers-{form.size.data}.pdf")
 
 
-@bp.route("/venues/<int:venue_id>/sticker/reissue", methods=["POST"])
 @roles("coordinator")
 def reissue_sticker(venue_id: int):
     venue = venue_or_404(venue_id)
@@ -107,7 +103,6 @@ def reissue_sticker(venue_id: int):
     return redirect(url_for("havens.venue_sticker", venue_id=venue.id))
 
 
-@bp.route("/venues/stickers")
 @roles("coordinator")
 def sticker_register():
     stickers = services.register(current_user.scheme_id)

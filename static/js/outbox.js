@@ -309,15 +309,6 @@ async function revoked() {
   setState("revoked");
 }
 
-async function reinstated() {
-  await transaction(["outbox", "meta"], "readwrite", async (tx) => {
-    const store = tx.objectStore("outbox");
-    for (const entry of await done(store.getAll())) store.put({ ...entry, revoked: false });
-    tx.objectStore("meta").delete("revoked");
-  });
-  changed();
-}
-
 /** Whether this device was told it is revoked (kept across reloads and sign-ins). */
 export const isRevoked = () => meta("revoked").then(Boolean, () => false);
 

@@ -13,8 +13,8 @@ from core import records
 from core.timeutil import london_today, to_utc, utcnow
 from extensions import db
 from havens import services as havens
-from havens.directory import seed_directory
 from havens.models import Registration, SupportService, Venue, Visit, VisitRevision
+from havens.seed import seed_directory
 from patrols import services as patrols
 from patrols.models import Contact, ContactRevision, PatrolArea, Team
 

@@ -4,12 +4,16 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from accounts import bp, services
-from accounts.access import people_for, roles, teams_for, venues_for
-from accounts.forms import PersonForm, options
+from accounts import services
+from accounts.access import people_for
+from accounts.forms import PersonForm
 from accounts.models import ROLES, User
+from core.access import roles
+from core.forms import options
 from core.services import audit
 from extensions import db
+from havens.access import venues_for
+from patrols.access import teams_for
 
 
 def _person_or_404(person_id: int) -> User:
@@ -52,14 +56,12 @@ def _username_taken(form: PersonForm, person: User | None = None) -> bool:
     return bool(form.username.errors or form.email.errors)
 
 
-@bp.route("/people")
 @roles("coordinator")
 def people():
     found = db.session.scalars(people_for(current_user).order_by(User.name)).all()
     return render_template("accounts/people.html", people=found, role_names=ROLES)
 
 
-@bp.route("/people/new", methods=["GET", "POST"])
 @roles("coordinator")
 def add_person():
     form = _person_form()
@@ -77,7 +79,6 @@ def add_person():
     return render_template("accounts/person.html", form=form, person=None)
 
 
-@bp.route("/people/<int:person_id>", methods=["GET", "POST"])
 @roles("coordinator")
 def edit_person(person_id: int):
     person = _person_or_404(person_id)
@@ -100,7 +101,6 @@ def edit_person(person_id: int):
     return render_template("accounts/person.html", form=form, person=person)
 
 
-@bp.route("/people/<int:person_id>/reset-link", methods=["POST"])
 @roles("coordinator")
 def reset_link(person_id: int):
     person = _person_or_404(person_id)

@@ -1,0 +1,89 @@
+"""The form kit every domain shares: option lists, checkboxes, phone and email checks,
+and what every record carries (its id made on the device, its note, its local times).
+
+Small documented validators that belong to no domain, as Indico keeps web/forms/validators.py.
+"""
+
+import re
+from collections.abc import Callable
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
+from wtforms import SelectMultipleField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from core.timeutil import to_utc, utcnow
+
+# A record's id, made on the device that first saved it (a version 4 UUID, lower case).
+UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+BAD_ID = _l("This record has no valid id.")
+# The format of a datetime-local field, to the minute, in London time.
+LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
+# A device clock a little ahead of the server's is not an error.
+CLOCK_SKEW = timedelta(minutes=10)
+
+NOTE_MAX = 500
+NOTE_TOO_LONG = lazy_ngettext(
+    "Keep the note to %(num)d character or fewer.",
+    "Keep the note to %(num)d characters or fewer.",
+    NOTE_MAX,
+)
+NOTE_HINT = lazy_ngettext(
+    "Do not write names, phone numbers or addresses. At most %(num)d character.",
+    "Do not write names, phone numbers or addresses. At most %(num)d characters.",
+    NOTE_MAX,
+)
+
+
+def is_uuid(value: str) -> bool:
+    """True for a record id in the form devices make them."""
+    return re.fullmatch(UUID, value) is not None
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Choices for a select, radio or checkbox field, from (value, label) pairs or a dict."""
+    items = pairs.items() if isinstance(pairs, dict) else pairs
+    return [SelectChoice(value, label) for value, label in items]
+
+
+class CheckboxesField(SelectMultipleField):
+    """A list of checkboxes: easier to tap than a multiple select."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def phone_number() -> Regexp:
+    """The characters a phone number is written with; any length or layout."""
+    return Regexp(r"^[0-9 +()-]+$", message=_l("Use only digits, spaces, brackets, dashes and +."))
+
+
+def email_format() -> Regexp:
+    """A light check of an email address's shape; nothing here sends mail."""
+    return Regexp(
+        r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        message=_l("Enter an email address such as name@example.org."),
+    )
+
+
+def not_in_future(message) -> Callable:
+    """A validator for a London time: a little ahead is a drifting clock, more is an error."""
+
+    def check(_form, field) -> None:
+        if field.data and to_utc(field.data) > utcnow() + CLOCK_SKEW:
+            raise ValidationError(message)
+
+    return check
+
+
+def note_field() -> TextAreaField:
+    """The free-text note every record may carry: short, and never a name."""
+    return TextAreaField(
+        _l("Note"),
+        description=NOTE_HINT,
+        validators=[Length(max=NOTE_MAX, message=NOTE_TOO_LONG)],
+        render_kw={"maxlength": NOTE_MAX, "rows": 3},
+    )

@@ -1,0 +1,41 @@
+"""What each person may see of venues, visits and the support directory."""
+
+from datetime import timedelta
+
+from sqlalchemy import Select, false, select
+
+from accounts.models import User, venue_staff
+from core.timeutil import utcnow
+from extensions import db
+from havens.models import SupportService, Venue, Visit
+
+# Venue staff see their venue's visits of the last week; older ones are the coordinator's.
+STAFF_VISIT_DAYS = 7
+
+
+def venues_for(user: User) -> Select:
+    """The venues this person may act for."""
+    stmt = select(Venue).where(Venue.scheme_id == user.scheme_id)
+    if user.has_role("coordinator"):
+        return stmt
+    if user.has_role("venue_staff"):
+        mine = select(venue_staff.c.venue_id).where(venue_staff.c.user_id == user.id)
+        return stmt.where(Venue.id.in_(mine))
+    return stmt.where(false())
+
+
+def visits_for(user: User) -> Select:
+    """The visits this person may see."""
+    venues = venues_for(user).with_only_columns(Venue.id)
+    stmt = select(Visit).where(Visit.venue_id.in_(venues))
+    if user.has_role("coordinator"):
+        return stmt
+    if user.has_role("venue_staff"):
+        return stmt.where(Visit.arrived_at >= utcnow() - timedelta(days=STAFF_VISIT_DAYS))
+    return stmt.where(false())
+
+
+def directory_for(scheme_id: int) -> list[SupportService]:
+    """A scheme's support services in the coordinator's order."""
+    stmt = select(SupportService).filter_by(scheme_id=scheme_id)
+    return list(db.session.scalars(stmt.order_by(SupportService.position, SupportService.name)))

@@ -1,0 +1,54 @@
+"""Hand-overs: Street Pastors bring someone to a Safe Haven, and its staff log their visit.
+
+The one link that runs both ways through the data: a contact names the venue it was
+handed to (patrols stand above havens), and the visit that follows names the contact. So
+this module, and only this one, reads a higher package's model (patrols.models.Contact);
+tests/test_layers.py names it as the deliberate exception.
+"""
+
+from datetime import timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, select
+
+from accounts.models import User
+from core.timeutil import utcnow
+from extensions import db
+from havens.access import venues_for
+from havens.models import Venue, Visit
+from patrols.models import Contact
+
+# A hand-over waits at the venue this long for its visit to be logged.
+WAITING = timedelta(hours=12)
+
+
+def handovers_for(user: User) -> Select:
+    """Contacts handed over to the venues this person may act for."""
+    venues = venues_for(user).with_only_columns(Venue.id)
+    return select(Contact).where(Contact.handover_venue_id.in_(venues))
+
+
+def pending_handovers(user: User) -> list[Contact]:
+    """Contacts Street Pastors handed over to this person's venues in the last 12 hours,
+    not yet continued by a visit."""
+    linked = select(Visit.contact_id).where(Visit.contact_id.is_not(None))
+    stmt = handovers_for(user).where(Contact.at >= utcnow() - WAITING, Contact.id.not_in(linked))
+    return list(db.session.scalars(stmt.order_by(Contact.at.desc())))
+
+
+def pending_handover(user: User, contact_id: str) -> Contact | None:
+    """One of pending_handovers(), by id."""
+    return next((c for c in pending_handovers(user) if c.id == contact_id), None)
+
+
+def handover_matches(form, user: User) -> bool:
+    """A visit may continue only a pending hand-over to the venue it is logged for."""
+    if not form.contact_id.data:
+        return True
+    handover = pending_handover(user, form.contact_id.data)
+    if handover is None and db.session.get(Visit, form.id.data) is not None:
+        return True  # a resend of the visit that took up this hand-over
+    if handover is None or handover.handover_venue_id != form.venue_id.data:
+        form.contact_id.errors.append(_("This hand-over is not waiting at this venue."))
+        return False
+    return True

@@ -1,0 +1,19 @@
+"""The reports package's routes and commands."""
+
+from flask import Blueprint, Flask
+
+from reports import cli, pages, views
+
+bp = Blueprint("reports", __name__)
+bp.add_url_rule("/reports", "dashboard", views.dashboard_page)
+bp.add_url_rule("/reports/quarterly", "quarterly", views.quarterly_page)
+bp.add_url_rule("/reports/quarterly.pdf", "quarterly_pdf", views.quarterly_pdf)
+bp.add_url_rule("/reports/quarterly.csv", "quarterly_csv", views.quarterly_csv)
+bp.add_url_rule("/reports/exports", "exports", pages.exports_page, methods=["GET", "POST"])
+bp.add_url_rule("/reports/audit", "audit_log", pages.audit_log_page)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    for command in (cli.export, cli.retention_command, cli.backup_command, cli.restore_command):
+        app.cli.add_command(command)

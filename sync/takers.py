@@ -1,0 +1,136 @@
+"""One function per kind of entry. Each returns "created" or "duplicate", raises Rejected,
+or raises Conflict when the record is known with other content."""
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from accounts.models import TeamMember, User
+from core import records
+from core.records import Conflict
+from core.timeutil import to_utc
+from extensions import db
+from havens import services as havens
+from havens.access import visits_for
+from havens.forms import visit_form_for
+from havens.handovers import handover_matches
+from havens.models import Visit
+from patrols import services as patrols
+from patrols.access import patrols_for
+from patrols.forms import contact_form_for, end_form, start_form_for, tally_fields
+from patrols.models import Contact, Patrol
+from sync.entries import Rejected, record_error, same_id, validated
+
+
+def take_visit(entry: dict, author: User) -> str:
+    form = validated(lambda **kw: visit_form_for(author, **kw), entry["data"])
+    same_id(form, entry)
+    if not handover_matches(form, author):
+        raise Rejected(form.errors)
+    _visit, created = havens.save_visit(entry["id"], form.values(), author)
+    return "created" if created else "duplicate"
+
+
+def take_visit_correction(entry: dict, author: User) -> str:
+    visit = db.session.scalar(visits_for(author).where(Visit.id == entry["id"]))
+    if visit is None:
+        raise record_error(_("This visit is not one you can correct."))
+    form = validated(lambda **kw: visit_form_for(author, **kw), entry["data"])
+    values = form.values() | {"contact_id": visit.contact_id}  # the link is not corrected
+    if visit.version != entry["base_version"]:
+        return already(visit, values, havens.VISIT_FIELDS)
+    if not havens.can_correct(visit, author):
+        raise record_error(_("Visits can be corrected only within 24 hours. Ask your coordinator."))
+    return "created" if havens.correct_visit(visit, values, author) else "duplicate"
+
+
+def already(record, values: dict, fields: tuple[str, ...]) -> str:
+    """A correction made to an older version: a duplicate if the record already reads
+    so, else a conflict for a coordinator; it never overwrites a newer version."""
+    if records.snapshot(record, fields) == records.snapshot_of_values(values, fields):
+        return "duplicate"
+    raise Conflict(record.id)
+
+
+def while_out(patrol: Patrol, values: dict) -> None:
+    """A phone that was offline may send a contact after the leader ended the patrol: it
+    is kept if it happened while the patrol was out."""
+    if patrol.ended_at is not None and values["at"] > patrol.ended_at:
+        raise Rejected({"at": [_("The patrol had ended by this time.")]})
+
+
+def patrol_of(entry: dict, author: User, key: str = "patrol") -> Patrol:
+    patrol = db.session.scalar(patrols_for(author).where(Patrol.id == entry[key]))
+    if patrol is None:
+        raise record_error(_("This patrol is not one you can log to."))
+    return patrol
+
+
+def take_contact(entry: dict, author: User) -> str:
+    patrol = patrol_of(entry, author)
+    form = validated(lambda **kw: contact_form_for(author, **kw), entry["data"])
+    same_id(form, entry)
+    values = form.values()
+    while_out(patrol, values)
+    _contact, created = patrols.save_contact(entry["id"], patrol, values, author)
+    return "created" if created else "duplicate"
+
+
+def take_contact_correction(entry: dict, author: User) -> str:
+    patrol = patrol_of(entry, author)
+    contact = db.session.scalar(select(Contact).filter_by(id=entry["id"], patrol_id=patrol.id))
+    if contact is None:
+        raise record_error(_("This contact is not one you can correct."))
+    form = validated(lambda **kw: contact_form_for(author, **kw), entry["data"])
+    if contact.version != entry["base_version"]:
+        return already(contact, form.values(), patrols.CONTACT_FIELDS)
+    if not patrols.can_correct(contact, author):
+        raise record_error(_("Only the team's leader can correct contacts, until 12 hours after."))
+    return "created" if patrols.correct_contact(contact, form.values(), author) else "duplicate"
+
+
+def take_patrol_start(entry: dict, author: User) -> str:
+    form = validated(lambda **kw: start_form_for(author, **kw), entry["data"])
+    same_id(form, entry)
+    members = select(TeamMember.user_id).filter_by(team_id=form.team_id.data)
+    if not set(form.pastors.data) <= set(db.session.scalars(members)):
+        raise Rejected({"pastors": [_("Choose only pastors from this team.")]})
+    pastors = [form.members[i] for i in form.pastors.data]
+    try:
+        with db.session.begin_nested():
+            _patrol, created = patrols.start_patrol(entry["id"], form.values(), pastors, author)
+    except (patrols.RuleBroken, IntegrityError):
+        raise Rejected(
+            {"team_id": [_("This team has a patrol open already. End it first.")]}
+        ) from None
+    return "created" if created else "duplicate"
+
+
+def take_patrol_end(entry: dict, author: User) -> str:
+    patrol = patrol_of(entry, author, key="id")
+    if not patrols.leads(author, patrol.team_id):
+        raise record_error(_("Only the team's leader can end its patrol."))
+    names = patrol.team.scheme.tallies
+    form = validated(lambda **kw: end_form(names, **kw), entry["data"])
+    ended_at = to_utc(form.ended_at.data)
+    tallies = {label: getattr(form, name).data or 0 for name, label in tally_fields(names)}
+    note = (form.note.data or "").strip()
+    if patrol.ended_at is not None:
+        if (patrol.ended_at, patrol.tallies, patrol.note) == (ended_at, tallies, note):
+            return "duplicate"
+        raise Conflict(patrol.id)
+    try:
+        patrols.end_patrol(patrol, ended_at, tallies, note, author)
+    except patrols.RuleBroken:
+        raise Rejected({"ended_at": [_("The end time must be after the start time.")]}) from None
+    return "created"
+
+
+TAKERS = {
+    "visit": take_visit,
+    "visit_correction": take_visit_correction,
+    "contact": take_contact,
+    "contact_correction": take_contact_correction,
+    "patrol_start": take_patrol_start,
+    "patrol_end": take_patrol_end,
+}
