@@ -1,8 +1,6 @@
-"""The factory, its settings, the command line, the health check and the README."""
+"""The factory, its settings, the command line and the health check."""
 
 import logging
-import re
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -10,10 +8,7 @@ from sqlalchemy import select
 from accounts.models import User
 from extensions import db
 from tests.conftest import SECRET, base_config
-from wsgi import DEFAULTS, create_app
-
-ROOT = Path(__file__).parent.parent
-README = (ROOT / "README.md").read_text()
+from wsgi import create_app
 
 
 def test_a_secret_key_is_generated_into_the_instance_folder(tmp_path):
@@ -48,24 +43,6 @@ def test_nothing_creates_an_app_at_import():
     assert not [name for name, value in vars(wsgi).items() if type(value).__name__ == "Flask"]
 
 
-def test_every_setting_is_documented_in_the_readme():
-    missing = [name for name in DEFAULTS if f"LANTERN_{name}" not in README]
-    assert missing == []
-
-
-def test_every_command_is_documented_in_the_readme(app):
-    documented = set(re.findall(r"flask --app wsgi ([a-z-]+(?: [a-z-]+)?)", README))
-    ours = []
-    for name, command in app.cli.commands.items():
-        if name in {"routes", "shell", "run", "db"}:
-            continue  # Flask's and Flask-Migrate's own; the README shows `db upgrade`
-        subcommands = getattr(command, "commands", None)
-        ours += [f"{name} {sub}" for sub in subcommands] if subcommands else [name]
-    assert len(ours) >= 6
-    assert [command for command in ours if command not in documented] == []
-    assert "db upgrade" in documented
-
-
 def test_healthz_reports_app_and_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
@@ -92,13 +69,6 @@ def test_demo_loads_once_and_prints_sign_ins(runner):
     assert len(db.session.scalars(select(Scheme)).all()) == 1
     usernames = set(db.session.scalars(select(User.username)))
     assert {"coordinator", "staff", "pastor", "partner"} <= usernames
-
-
-def test_demo_credentials_are_in_the_readme():
-    from schemes.demo import PASSWORD, PEOPLE
-
-    assert PASSWORD in README
-    assert all(f"`{username}`" in README for username, _name, _role in PEOPLE)
 
 
 def test_cli_creates_schemes_and_people(runner):

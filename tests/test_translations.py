@@ -1,7 +1,7 @@
 """The Polish catalogue: complete, in step with the code, placeholders intact, and served.
 
 The catalogue is checked against a fresh extraction from the code, made with the same
-settings as the documented command:
+settings as the command in docs/translations.md:
 
     pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
         --add-comments=Translators: --ignore-dirs=".* ._ tests instance" \
@@ -227,7 +227,7 @@ def test_catalogue_has_every_string_translated(template, locale):
     problems = catalogue_problems(template, catalogue, get_plural(locale).num_plurals)
     assert problems == [], (
         "The catalogue is out of step with the code. Run the extract, update and compile "
-        "commands in the README, translate, and try again:\n  " + "\n  ".join(problems)
+        "commands in docs/translations.md, translate, and try again:\n  " + "\n  ".join(problems)
     )
 
 
