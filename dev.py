@@ -24,6 +24,11 @@ def sh(*args: str, env: dict | None = None) -> int:
     return subprocess.call(args, cwd=ROOT, env={**os.environ, **(env or {})})
 
 
+def say(message: str) -> None:
+    """Tell the person what the command is doing, before a step that takes a while."""
+    print(f"\n== {message}", flush=True)
+
+
 def must(*args: str, env: dict | None = None) -> None:
     """Run a command and stop here if it fails."""
     if sh(*args, env=env) != 0:
@@ -33,15 +38,18 @@ def must(*args: str, env: dict | None = None) -> None:
 def set_up(requirements: str) -> None:
     """Make .venv and install the requirements, again only when they change."""
     if not (BIN / "python").exists():
+        say("Setting up: making a virtual environment in .venv")
         must(sys.executable, "-m", "venv", str(VENV))
     files = [ROOT / "requirements.txt", ROOT / requirements]
     digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
     stamp = VENV / f".installed-{requirements}"
     if not stamp.exists() or stamp.read_text() != digest:
+        say(f"Installing the pinned packages of {requirements} (a minute or two the first time)")
         must(str(BIN / "python"), "-m", "pip", "install", "--quiet", "--upgrade", "pip")
         must(str(BIN / "python"), "-m", "pip", "install", "--quiet", "-r", requirements)
         stamp.write_text(digest)
     # Compiled catalogues are built, never committed.
+    say("Compiling the translations")
     must(str(BIN / "pybabel"), "compile", "--statistics", "-d", "translations")
 
 
@@ -49,6 +57,7 @@ def run() -> None:
     """Set up, migrate, load the demo scheme and serve on http://127.0.0.1:5000."""
     set_up("requirements.txt")
     flask = [str(BIN / "flask"), "--app", "wsgi"]
+    say("Making the database (instance/lantern.db) and loading the demo scheme")
     must(*flask, "db", "upgrade")
     must(*flask, "demo")
     print("Lantern is at http://127.0.0.1:5000 (Ctrl-C stops it)", flush=True)
@@ -71,6 +80,7 @@ def ensure_tools() -> None:
     missing = [package for package, path in TOOLS.items() if not path.exists()]
     if not missing or not shutil.which("apt-get"):
         return
+    say(f"Installing what the tests need from Debian: {', '.join(missing)}")
     sudo = [] if os.geteuid() == 0 else ["sudo"]
     env = {"DEBIAN_FRONTEND": "noninteractive"}
     sh(*sudo, "apt-get", "update", "-qq", env=env)

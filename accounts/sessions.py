@@ -125,6 +125,8 @@ def unauthorized():
         flash(message, "info")
     elif reason == "expired":
         flash(_("You were signed out at the end of the shift. Sign in again."), "info")
+    elif request.path == url_for("core.home"):
+        return redirect(url_for("accounts.sign_in"))  # opening the app: nothing to explain
     else:
         flash(_("Sign in to open this page."), "info")
     return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))

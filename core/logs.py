@@ -14,7 +14,8 @@ def start_timer() -> None:
 
 def log_request(response: Response) -> Response:
     """Log the route pattern, never the path: paths can hold reset tokens and codes."""
-    elapsed_ms = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
+    started = g.get("request_started")
+    elapsed_ms = (time.perf_counter() - started) * 1000 if started is not None else 0.0
     rule = request.url_rule.rule if request.url_rule else "-"
     log.info("%s %s %s %.1fms", request.method, rule, response.status_code, elapsed_ms)
     return response
@@ -29,5 +30,7 @@ def register(app: Flask) -> None:
         log.addHandler(handler)
         log.propagate = False
     log.setLevel(app.config["LOG_LEVEL"])
-    app.before_request(start_timer)
+    # First of all: a check before it that answers early (a redirect to sign in) would
+    # otherwise leave the request untimed.
+    app.before_request_funcs.setdefault(None, []).insert(0, start_timer)
     app.after_request(log_request)

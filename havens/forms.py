@@ -11,12 +11,16 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
     IntegerField,
     RadioField,
     SelectField,
     StringField,
     TextAreaField,
+    TimeField,
 )
 from wtforms.validators import (
     URL,
@@ -43,6 +47,7 @@ from core.timeutil import to_utc, utcnow
 from extensions import db
 from havens.access import directory_for, venues_for
 from havens.choices import AGE_BANDS, COMPANY, GENDERS, HELP, LEFT_HOW, PREMISES
+from havens.hours import DAYS, span
 
 POSTCODE = r"^[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}$"
 
@@ -155,7 +160,46 @@ class RegistrationForm(FlaskForm):
     website = StringField(_l("Leave this empty"), validators=[Optional()])
 
 
+class DayHoursForm(Form):
+    """One day's opening hours on the venue form: both times, or neither (closed)."""
+
+    opens = TimeField(_l("Opens"), validators=[Optional()])
+    closes = TimeField(_l("Closes"), validators=[Optional()])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if bool(self.opens.data) != bool(self.closes.data):
+            message = _l("Give both times, or neither for a day it is closed.")
+            self.closes.errors = [*self.closes.errors, message]
+            return False
+        return valid
+
+
 class VenueForm(FlaskForm):
+    def show_hours(self, hours: list | None) -> None:
+        """Fill the days from a venue's stored hours, for a form not yet sent."""
+        for day, entry in enumerate(self.weekly_hours.entries):
+            found = span(hours, day)
+            entry.opens.data, entry.closes.data = found if found else (None, None)
+
+    def apply(self, venue) -> None:
+        """Write the form's values to the venue."""
+        for field in self:
+            if field.name not in ("csrf_token", "weekly_hours"):
+                setattr(venue, field.name, field.data)
+        venue.postcode = (venue.postcode or "").upper()
+        venue.weekly_hours = self.hours()
+
+    def hours(self) -> list | None:
+        """The days as the venue stores them; None when no day has times."""
+        days = [
+            [e.opens.data.strftime("%H:%M"), e.closes.data.strftime("%H:%M")]
+            if e.opens.data and e.closes.data
+            else None
+            for e in self.weekly_hours.entries
+        ]
+        return days if any(days) else None
+
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
     postcode = StringField(
@@ -166,7 +210,11 @@ class VenueForm(FlaskForm):
         ],
     )
     kind = SelectField(_l("Kind of premises"), choices=options(PREMISES))
-    opening_hours = StringField(_l("Opening hours"), validators=[Optional(), Length(max=200)])
+    # Monday to Sunday; a closing time before the opening time runs past midnight.
+    weekly_hours = FieldList(FormField(DayHoursForm), min_entries=DAYS, max_entries=DAYS)
+    opening_hours = StringField(
+        _l("Note on opening hours (optional)"), validators=[Optional(), Length(max=200)]
+    )
     contact_name = StringField(_l("Contact name"), validators=[Optional(), Length(max=120)])
     contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=40)])
     contact_email = StringField(

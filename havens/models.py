@@ -35,6 +35,9 @@ class Venue(db.Model):
     address: Mapped[str] = mapped_column(String(200), default="")
     postcode: Mapped[str] = mapped_column(String(10), default="")
     kind: Mapped[str] = mapped_column(String(20), default="other")
+    # Seven days from Monday, each null (closed) or ["HH:MM", "HH:MM"]: see havens.hours.
+    weekly_hours: Mapped[list | None] = mapped_column(JSON)
+    # Anything the days and times cannot say ("Kitchen closes at 21:00").
     opening_hours: Mapped[str] = mapped_column(String(200), default="")
     # The business's contact for the scheme, never a visitor's details.
     contact_name: Mapped[str] = mapped_column(String(120), default="")

@@ -6,8 +6,9 @@ from sqlalchemy import select
 
 from accounts.models import Scheme
 from core.access import public
+from core.timeutil import to_london, utcnow
 from extensions import db, limiter
-from havens import services
+from havens import hours, services
 from havens.access import directory_for
 from havens.forms import RegistrationForm
 from havens.models import Registration, Venue
@@ -30,13 +31,35 @@ def venue_page(code: str):
     # A reissued sign's old code: say plainly that this sign is withdrawn (410, not 404).
     withdrawn = withdrawn_sticker(code) if venue is None else None
     scheme_id = (venue or withdrawn).scheme_id if venue or withdrawn else only_scheme_id()
+    now = to_london(utcnow())
+    open_now = hours.is_open(venue.weekly_hours, now) if valid and venue else None
+    if not valid or not hours.known(venue.weekly_hours if venue else None):
+        open_now = None  # unknown hours: say nothing rather than guess
+    # Closed (or not a Safe Haven): the Safe Havens open now, for somewhere to go instead.
+    elsewhere = open_havens(scheme_id, now, but=venue) if scheme_id and open_now is not True else []
+    state = "valid" if valid else "withdrawn" if withdrawn else "paused" if venue else "unknown"
     return render_template(
         "havens/public_venue.html",
         venue=venue if valid else None,
-        withdrawn=withdrawn is not None,
+        state=state,
+        open_now=open_now,
+        week=hours.rows(venue.weekly_hours) if valid and venue else [],
+        elsewhere=elsewhere,
         offered=OFFERED,
         directory=directory_for(scheme_id) if scheme_id else [],
     ), 200 if valid else 410 if withdrawn else 404
+
+
+def open_havens(scheme_id: int, now, but: Venue | None = None) -> list[Venue]:
+    """The scheme's valid Safe Havens open at this London time, but the one given."""
+    stmt = select(Venue).filter_by(scheme_id=scheme_id, status="active").order_by(Venue.name)
+    return [
+        venue
+        for venue in db.session.scalars(stmt)
+        if venue is not but
+        and hours.is_open(venue.weekly_hours, now)
+        and services.is_valid_haven(venue)
+    ]
 
 
 def only_scheme_id() -> int | None:

@@ -11,7 +11,7 @@ from core.forms import options
 from core.services import audit
 from core.timeutil import utcnow
 from extensions import db
-from havens import services
+from havens import hours, services
 from havens.access import venues_for
 from havens.choices import PREMISES
 from havens.forms import StatusForm, TrainingForm, VenueForm
@@ -57,14 +57,22 @@ def venues():
 def venue(venue_id: int):
     venue = venue_or_404(venue_id)
     form = VenueForm(obj=venue)
+    if not form.is_submitted():
+        form.show_hours(venue.weekly_hours)
     if form.validate_on_submit():
-        form.populate_obj(venue)
-        venue.postcode = venue.postcode.upper()
+        form.apply(venue)
         audit("venue_updated", venue)
         db.session.commit()
         flash(_("Venue details saved."), "info")
         return redirect(url_for("havens.venue", venue_id=venue.id))
     return render_venue(venue, form=form)
+
+
+def venue_form(venue: Venue) -> VenueForm:
+    """The venue's details form, filled from the venue."""
+    form = VenueForm(formdata=None, obj=venue)
+    form.show_hours(venue.weekly_hours)
+    return form
 
 
 def render_venue(venue: Venue, **forms):
@@ -85,13 +93,14 @@ def render_venue(venue: Venue, **forms):
     return render_template(
         "havens/venue.html",
         venue=venue,
-        form=forms.get("form") or VenueForm(obj=venue),
+        form=forms.get("form") or venue_form(venue),
         status_form=status,
         training_form=training,
         staff=staff,
         trainings=records,
         trained_until=services.trained_until(venue),
         valid=services.is_valid_haven(venue),
+        day_names=hours.day_names(),
     ), code
 
 

@@ -1,7 +1,8 @@
 """Starting and ending patrols, logging contacts, and the end-of-patrol summary."""
 
+import re
 import uuid
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from accounts.models import TeamMember
 from core.access import roles
 from core.services import audit_read
-from core.timeutil import london_now_minute, to_london, to_utc
+from core.timeutil import london_now_minute, to_london, to_utc, utcnow
 from extensions import db
 from patrols import services
 from patrols.access import patrols_for, teams_for
@@ -34,16 +35,43 @@ def must_lead(patrol: Patrol) -> None:
         abort(403)
 
 
+# The list shows the open patrols, then this many recent nights; older ones by month.
+RECENT_DAYS = 14
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
 @roles(*PASTOR_ROLES)
 def patrols():
-    found = db.session.scalars(
-        patrols_for(current_user).order_by(Patrol.started_at.desc()).limit(100)
-    ).all()
+    mine = patrols_for(current_user)
+    month = request.args.get("month", "")
+    if MONTH.match(month):
+        first = datetime.strptime(month, "%Y-%m")  # London time, as people count months
+        after = (first + timedelta(days=32)).replace(day=1)
+        shown = mine.where(Patrol.started_at >= to_utc(first), Patrol.started_at < to_utc(after))
+        current, month_label = [], first.date()
+    else:
+        since = utcnow() - timedelta(days=RECENT_DAYS)
+        shown = mine.where(Patrol.ended_at.is_not(None), Patrol.started_at >= since)
+        current = db.session.scalars(mine.where(Patrol.ended_at.is_(None))).all()
+        month, month_label = "", None
+    found = db.session.scalars(shown.order_by(Patrol.started_at.desc())).all()
     teams = db.session.scalars(teams_for(current_user).order_by("name")).all()
     leading = [team for team in teams if services.leads(current_user, team.id)]
     return render_template(
-        "patrols/patrols.html", patrols=found, leading=leading, hours=services.hours_on_duty
+        "patrols/patrols.html",
+        current=current,
+        patrols=found,
+        month=month_label,
+        months=patrol_months(mine),
+        leading=leading,
+        hours=services.hours_on_duty,
     )
+
+
+def patrol_months(patrols_query) -> list[date]:
+    """The months (their first days, London time) in which these patrols started."""
+    starts = db.session.scalars(patrols_query.with_only_columns(Patrol.started_at))
+    return sorted({to_london(start).date().replace(day=1) for start in starts}, reverse=True)
 
 
 @roles(*PASTOR_ROLES)

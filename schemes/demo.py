@@ -22,13 +22,18 @@ SCHEME = "Tunbridge Wells"
 # Demo data only: printed by the command and listed in the README.
 PASSWORD = "night-light-demo"  # noqa: S105
 
+# Weekly hours, Monday first: pubs open late (past midnight at the weekend), the cafe and
+# the shops in the day.
+PUB = [["12:00", "23:30"]] * 4 + [["12:00", "02:00"]] * 2 + [["12:00", "22:30"]]
+CAFE = [["07:30", "18:00"]] * 6 + [None]
+SHOP = [["09:00", "19:00"]] * 6 + [["10:00", "16:00"]]
 VENUES = [
-    ("The Pantiles Tap", "12 The Pantiles", "TN2 5TN", "pub", "active"),
-    ("Calverley Coffee", "3 Calverley Road", "TN1 2TU", "cafe", "active"),
-    ("Mount Pleasant Books", "40 Mount Pleasant Road", "TN1 1RA", "shop", "active"),
-    ("The Grove Tavern", "19 Grove Avenue", "TN1 1UP", "pub", "active"),
-    ("Camden Road Deli", "88 Camden Road", "TN1 2QP", "restaurant", "training"),
-    ("High Street Pharmacy", "51 High Street", "TN1 1XU", "shop", "paused"),
+    ("The Pantiles Tap", "12 The Pantiles", "TN2 5TN", "pub", "active", PUB),
+    ("Calverley Coffee", "3 Calverley Road", "TN1 2TU", "cafe", "active", CAFE),
+    ("Mount Pleasant Books", "40 Mount Pleasant Road", "TN1 1RA", "shop", "active", SHOP),
+    ("The Grove Tavern", "19 Grove Avenue", "TN1 1UP", "pub", "active", PUB),
+    ("Camden Road Deli", "88 Camden Road", "TN1 2QP", "restaurant", "training", CAFE),
+    ("High Street Pharmacy", "51 High Street", "TN1 1XU", "shop", "paused", SHOP),
 ]
 # Duty phones from Ofcom's range for drama: 07700 900000 to 900999 reach nobody.
 TEAMS = {"Friday team": "07700 900123", "Saturday team": "07700 900456"}
@@ -67,9 +72,9 @@ def load() -> None:
             postcode=p,
             kind=k,
             status=s,
-            opening_hours="Daily 11:00 to 23:00",
+            weekly_hours=h,
         )
-        for n, a, p, k, s in VENUES
+        for n, a, p, k, s, h in VENUES
     ]
     teams = [
         Team(scheme_id=scheme.id, name=name, duty_phone=phone) for name, phone in TEAMS.items()

@@ -1,6 +1,6 @@
 // Lantern's service worker: the app shell offline, and the work pages a person may open
 // offline. It never touches /api/: records travel only through the page's outbox.
-const CONFIG = { version: "dev", precache: [] }; // filled in by sync/views.py
+const CONFIG = { version: "dev", precache: [], anonymous: [] }; // filled in by sync/views.py
 const STATIC = `lantern-static-${CONFIG.version}`;
 const PAGES = "lantern-pages";
 const INDEX = "/__lantern/pages.json"; // which pattern each cached page answers, and for whom
@@ -41,7 +41,7 @@ self.addEventListener("activate", (event) => {
 self.addEventListener("message", (event) => {
   const message = event.data || {};
   if (message.type === "skip-waiting") self.skipWaiting();
-  if (message.type === "pages") event.waitUntil(cachePages(message.user, message.pages || []));
+  if (message.type === "pages") event.waitUntil(cachePages(message.user, message.lang || "", message.pages || []));
   if (message.type === "clear-pages") event.waitUntil(clearPages());
 });
 
@@ -139,7 +139,12 @@ async function navigate(request, url) {
   } catch {
     // offline, or too slow for a page we have
   }
-  return page || (await offlinePage()) || Response.error();
+  return page || (await anonymousPage(url)) || (await offlinePage()) || Response.error();
+}
+
+// A page kept for anyone, signed in or not (the sign-in page), as the worker installed it.
+function anonymousPage(url) {
+  return CONFIG.anonymous.includes(url.pathname) ? caches.match(url.pathname, { cacheName: STATIC }) : undefined;
 }
 
 function withTimeout(promise, ms) {
@@ -170,10 +175,12 @@ async function readIndex(cache) {
 }
 
 // The shells of this person's work pages, fetched with their session. Skipped when the
-// same person's copies are less than an hour old and from this version of the app.
-async function cachePages(user, pages) {
+// same person's copies are less than an hour old, in the language of the page that asks,
+// and from this version of the app: a change of language fetches them all again at once.
+async function cachePages(user, lang, pages) {
   const index = await readIndex(await caches.open(PAGES));
-  if (index && index.user === user && index.version === CONFIG.version && Date.now() - index.at < HOUR_MS) return;
+  const same = index && index.user === user && index.lang === lang && index.version === CONFIG.version;
+  if (same && Date.now() - index.at < HOUR_MS) return;
   if (index && index.user !== user) await clearPages(); // never one person's pages for another
   const started = generation;
   const cache = await caches.open(PAGES);
@@ -192,7 +199,7 @@ async function cachePages(user, pages) {
     stored.push(page);
   }
   if (generation !== started) return;
-  const body = JSON.stringify({ user, version: CONFIG.version, at: Date.now(), pages: stored });
+  const body = JSON.stringify({ user, lang, version: CONFIG.version, at: Date.now(), pages: stored });
   await cache.put(INDEX, new Response(body, { headers: { "Content-Type": "application/json" } }));
 }
 

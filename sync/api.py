@@ -49,6 +49,8 @@ def offline_pages(user) -> list[dict]:
             ),
             kept("patrols.end_patrol", url_for("patrols.end_shell"), patrol_id=ANY_PATROL),
         ]
+    # Home leads each person to their main action (a pastor's home holds the contact form).
+    pages.insert(0, kept("core.home"))
     return pages + [kept("havens.directory"), kept("sync.outbox"), kept("sync.offline")]
 
 

@@ -21,9 +21,7 @@ def lantern_text() -> dict:
 
     return {
         "waiting": counted(
-            lambda n: t.ngettext(
-                "%(num)d record waits to be sent.", "%(num)d records wait to be sent.", n
-            )
+            lambda n: t.ngettext("%(num)d record waiting", "%(num)d records waiting", n)
         ),
         "attention": counted(
             lambda n: t.ngettext(
@@ -37,15 +35,27 @@ def lantern_text() -> dict:
                 n,
             )
         ),
-        # Translators: %(age)s is a time such as "5 minutes ago", made by the browser.
-        "oldest": _("The oldest was saved %(age)s."),
+        # Translators: %(age)s is a short time such as "5 min ago", made by the browser.
+        "oldest": _("oldest saved %(age)s"),
         "all_sent": _("All your records are sent."),
         "sending": _("Sending…"),
-        "offline": _("Offline."),
-        "offline_waiting": _("Offline: they are sent when there is a connection."),
-        # Translators: %(when)s is a time such as "in 30 seconds", made by the browser.
-        "retry": _("The server could not be reached. Trying again %(when)s."),
-        "signed_out": _("You are signed out. Records wait on this device until you sign in."),
+        "offline": _("Offline"),
+        # Translators: %(when)s is a short time such as "in 30 sec", made by the browser.
+        "retry": _("No answer from the server: trying again %(when)s"),
+        # The sign-in page: records kept on this device for whoever signs in next.
+        "device_waiting": counted(
+            lambda n: t.ngettext(
+                "%(num)d record waits on this device to be sent.",
+                "%(num)d records wait on this device to be sent.",
+                n,
+            )
+        ),
+        # Translators: %(age)s is a time such as "2 hours ago", made by the browser.
+        "device_oldest": _("The oldest was saved %(age)s. Signing in sends them."),
+        # The contact form's Save button says how many people the contact counts.
+        "save_contact": counted(
+            lambda n: t.ngettext("Save contact: %(num)d person", "Save contact: %(num)d people", n)
+        ),
         "forbidden": _("This account cannot send records. They wait for someone who can."),
         "revoked": _(
             "Your coordinator has revoked this device. It sends nothing more; the records "

@@ -47,8 +47,15 @@ def service_worker():
     urls = [url_for("static", filename=p.relative_to(STATIC).as_posix()) for p in files]
     config = {
         "version": shell_version(files, str(current_app.config["RELEASE"])),
-        # The anonymous offline page: the last fallback, before anyone has signed in.
-        "precache": [*urls, url_for("sync.offline"), url_for("sync.manifest")],
+        # The anonymous offline page: the last fallback, before anyone has signed in; and
+        # the sign-in page, which says offline how many records wait on the device.
+        "precache": [
+            *urls,
+            url_for("sync.offline"),
+            url_for("accounts.sign_in"),
+            url_for("sync.manifest"),
+        ],
+        "anonymous": [url_for("accounts.sign_in")],
     }
     source = (STATIC / "sw.js").read_text()
     body = SW_CONFIG.sub(lambda _m: f"const CONFIG = {json.dumps(config)};", source, count=1)

@@ -491,14 +491,14 @@ def test_public_page_of_a_venue_that_is_not_active(client, venue, staff, status)
     venue.status = status
     db.session.commit()
     page = client.get(f"/v/{venue.public_code}").get_data(as_text=True)
-    assert "This sign is not currently valid" in page and "The Lamp" not in page
+    assert "This venue is not a Safe Haven at the moment" in page and "The Lamp" not in page
     assert 'href="tel:999"' in page
 
 
 def test_public_page_of_an_active_venue_whose_training_lapsed(client, venue, staff):
     train(staff, days_ago=400)
     page = client.get(f"/v/{venue.public_code}").get_data(as_text=True)
-    assert "This sign is not currently valid" in page
+    assert "This venue is not a Safe Haven at the moment" in page
 
 
 def test_public_page_of_an_unknown_code(client, scheme):
@@ -507,8 +507,8 @@ def test_public_page_of_an_unknown_code(client, scheme):
     response = client.get("/v/no-such-sign")
     page = response.get_data(as_text=True)
     assert response.status_code == 404
-    assert "This sign is not currently valid" in page and 'href="tel:999"' in page
-    assert "National Domestic Abuse Helpline" in page
+    assert "We can't find this sign" in page and "Check the address on the sticker" in page
+    assert 'href="tel:999"' in page and "National Domestic Abuse Helpline" in page
 
 
 def test_public_page_in_polish(client, venue, staff):

@@ -223,7 +223,7 @@ def test_after_a_reissue_the_old_sign_says_not_valid_and_the_new_one_valid(
 
     old = client.get(f"/v/{old_code}")
     assert old.status_code == 410
-    assert "This sign is no longer valid" in old.get_data(as_text=True)
+    assert "This sign was replaced or withdrawn" in old.get_data(as_text=True)
     assert venue.name not in old.get_data(as_text=True)
     new = client.get(f"/v/{new_code}")
     assert new.status_code == 200

@@ -60,7 +60,7 @@ def conflict(client, staff, venue) -> SyncConflict:
 
 def test_the_coordinator_sees_both_versions(client, conflict, coordinator):
     sign_in(client, "cora")
-    assert "1 record to decide on" in client.get("/").get_data(as_text=True)
+    assert "1 sync conflict" in client.get("/").get_data(as_text=True)
     page = client.get(f"/sync/conflicts/{conflict.id}").get_data(as_text=True)
     assert "first" in page and "second" in page
     assert "Sam" in client.get("/sync/conflicts").get_data(as_text=True)

@@ -9,7 +9,10 @@ const me = Number(document.querySelector('meta[name="lantern-user"]')?.content) 
 
 const registering = registerWorker().catch(() => null); // no worker: the page still works online
 sayPending();
-if (location.pathname === "/signin") clearPages(); // whoever was here, their session is over
+if (location.pathname === "/signin") {
+  clearPages(); // whoever was here, their session is over
+  showDeviceOutbox();
+}
 guardSignOut();
 if (me) {
   setUp(me);
@@ -68,7 +71,9 @@ function switchVersion(registration) {
 async function cachePages(session) {
   const registration = await registering;
   const worker = navigator.serviceWorker?.controller || registration?.active;
-  worker?.postMessage({ type: "pages", user: session.user.id, pages: session.pages });
+  // The page's language goes with them: pages kept in another language are fetched again.
+  const lang = document.documentElement.lang;
+  worker?.postMessage({ type: "pages", user: session.user.id, lang, pages: session.pages });
 }
 
 async function clearPages() {
@@ -87,6 +92,17 @@ function guardSignOut() {
   }
 }
 
+// The sign-in page (from the server, or from the worker when offline): how many records
+// wait on this device and the oldest's age, whoever saved them. Counts only.
+async function showDeviceOutbox() {
+  const note = document.getElementById("device-outbox");
+  const entries = await outbox.waiting().catch(() => []);
+  if (!note || !entries.length) return;
+  const oldest = Math.min(...entries.map((entry) => Date.parse(entry.saved_at)));
+  note.textContent = `${counted("device_waiting", entries.length)} ${t("device_oldest", { age: relative(oldest) })}`;
+  note.hidden = false;
+}
+
 // ---------------------------------------------------------------------- status bar
 
 function startBar() {
@@ -101,6 +117,8 @@ function startBar() {
   refresh();
 }
 
+// One short line: how many of this person's records wait and the oldest's age, then what
+// the outbox is doing. The outbox page has the whole story.
 async function showStatus() {
   const mine = (await outbox.waiting()).filter((entry) => entry.author_id === me);
   const waiting = mine.filter((entry) => entry.state === "waiting");
@@ -109,17 +127,16 @@ async function showStatus() {
   const parts = [];
   if (waiting.length) {
     const oldest = Math.min(...waiting.map((entry) => Date.parse(entry.saved_at)));
-    parts.push(counted("waiting", waiting.length), t("oldest", { age: relative(oldest) }));
+    parts.push(counted("waiting", waiting.length), t("oldest", { age: relative(oldest, "short") }));
   } else if (!attention) {
     parts.push(t("all_sent"));
   }
   if (phase === "sending" && waiting.length) parts.push(t("sending"));
-  if (phase === "offline") parts.push(t(waiting.length ? "offline_waiting" : "offline"));
-  if (phase === "retry" && waiting.length) parts.push(t("retry", { when: relative(Math.max(retryAt, Date.now())) }));
-  if (phase === "signed_out") parts.push(t("signed_out"));
+  if (phase === "offline") parts.push(t("offline"));
+  if (phase === "retry" && waiting.length) parts.push(t("retry", { when: relative(Math.max(retryAt, Date.now()), "short") }));
   if (phase === "forbidden") parts.push(t("forbidden"));
   if (phase === "revoked" || (await outbox.isRevoked())) parts.splice(0, parts.length, t("revoked"));
-  showText(parts.join(" "));
+  showText(parts.join(" · "));
   const link = document.getElementById("outbox-attention");
   link.hidden = !attention;
   link.textContent = attention ? counted("attention", attention) : "";

@@ -4,7 +4,7 @@
 // comes back into its form with the server's errors by its fields, to be fixed and saved
 // again as the same outbox entry (the outbox page's "Fix" opens it the same way, ?fix=op).
 import * as outbox from "./outbox.js";
-import { londonNow, say, sayNext, t } from "./text.js";
+import { counted, londonNow, say, sayNext, t } from "./text.js";
 
 const CREATES = new Set(["visit", "contact", "patrol_start", "patrol_end"]);
 const NOW_FIELDS = ["arrived_at", "at", "started_at", "ended_at"]; // default to "now"
@@ -20,6 +20,7 @@ export function setUp(me) {
     if (fix) openFix(form, fix, me);
     else if (!form.querySelector(".error")) freshen(form); // a server's errors keep its values
     form.hiddenDefaults = hiddenValues(form);
+    countPeople(form);
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       if (form.busy) return; // a double tap saves once
@@ -81,8 +82,9 @@ function freshForm(form) {
   delete form.dataset.fixOp;
   const located = document.getElementById("location-status"); // "add my location" said where
   if (located) located.textContent = "";
+  form.dispatchEvent(new Event("change")); // the Save button's count follows the reset
   // Back to the top, ready for the next record; the confirmation is read out by its live region.
-  scrollTo(0, 0);
+  (document.querySelector("body.with-save-bar > .page") || window).scrollTo(0, 0);
   form.querySelector("input:not([type=hidden]), select, textarea")?.focus({ preventScroll: true });
 }
 
@@ -120,7 +122,7 @@ async function store(form, me) {
 function describe(form) {
   const kind = form.dataset.outbox;
   const id = form.querySelector("input[name=id]")?.value;
-  const patrol = patrolInPath();
+  const patrol = form.dataset.patrol || patrolInPath(); // the home screen names its patrol
   switch (kind) {
     case "contact":
       return { kind, id, patrol };
@@ -169,11 +171,28 @@ async function afterSave(form, entry) {
     return location.assign(kind === "patrol_end" ? `/patrols/${entry.id}/summary` : location.pathname);
   }
   // An end or a correction that waits: saving it again would only make a second copy.
-  form.querySelector("button[type=submit]").hidden = true;
+  submitButton(form).hidden = true;
   say(t("waits"));
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// The form's Save button, inside it or in the save bar below the page (form="...").
+const submitButton = (form) => [...form.elements].find((element) => element.type === "submit");
+
+// The contact form's Save button says how many people it counts: "Save contact: 2 people".
+function countPeople(form) {
+  const button = submitButton(form);
+  if (!button || !("people" in button.dataset)) return;
+  const show = () => {
+    const more = Number(form.elements.people_more?.value) || 0;
+    const chosen = Number(form.querySelector("input[name=people]:checked")?.value) || 1;
+    button.textContent = counted("save_contact", more > 6 ? more : chosen);
+  };
+  form.addEventListener("change", show);
+  form.addEventListener("input", show);
+  show();
+}
 
 // ----------------------------------------------------------------- fixing an entry
 

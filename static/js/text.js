@@ -27,10 +27,11 @@ const UNITS = [
   ["minute", 60],
 ];
 
-/** "5 minutes ago" or "in 30 seconds", for a moment given in milliseconds since 1970. */
-export function relative(when) {
+/** "5 minutes ago" or "in 30 seconds" ("5 min ago" in the short style), for a moment given
+ * in milliseconds since 1970. */
+export function relative(when, style = "long") {
   const seconds = Math.round((when - Date.now()) / 1000);
-  const format = new Intl.RelativeTimeFormat(lang, { numeric: "always" });
+  const format = new Intl.RelativeTimeFormat(lang, { numeric: "always", style });
   for (const [unit, size] of UNITS) {
     if (Math.abs(seconds) >= size) return format.format(Math.trunc(seconds / size), unit);
   }
