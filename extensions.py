@@ -26,11 +26,17 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 # at run time (db.Model), so it reads it as what db.Model is: a declarative base with
 # Flask-SQLAlchemy's additions. At run time it is db.Model itself.
 if TYPE_CHECKING:
+    from typing import ClassVar
+
     from flask_sqlalchemy.model import Model as FlaskModel
+    from sqlalchemy import Table
     from sqlalchemy.orm import DeclarativeBase
 
     class Model(FlaskModel, DeclarativeBase):
         """A model: its columns, relationships and table are declared by its annotations."""
+
+        # Every model here maps one table of its own (no inheritance mapping).
+        __table__: ClassVar[Table]
 
 else:
     Model = db.Model
