@@ -121,7 +121,7 @@ def set_pin(user: User, pin: str) -> None:
     audit("pin_set", user, actor=user)
 
 
-def pin_people(device: Device) -> list[User]:
+def pin_people(device: Device | None) -> list[User]:
     """Who may sign in with a PIN on this device: the venue's active staff who set one
     and hold no role beyond venue staff."""
     if device is None or device.revoked_at is not None or device.venue is None:

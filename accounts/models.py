@@ -93,8 +93,9 @@ class User(Model):
     venues: Mapped[list[Venue]] = relationship(secondary=venue_staff)
     team_rows: Mapped[list[TeamMember]] = relationship(cascade="all, delete-orphan")
 
-    # Set by the session loader: the token of the session this request belongs to.
-    session_token = None
+    # Set by the session loader: the token of the session this request belongs to. Typed in
+    # a comment because SQLAlchemy would take an annotation here for a column.
+    session_token = None  # type: str | None
 
     @property
     def roles(self) -> set[str]:

@@ -26,7 +26,7 @@ def authenticate(name: str, password: str) -> User | None:
     """The active person with these credentials, or None, taking the same time either way."""
     user = find_by_login(name)
     ok = verify_password(user.password_hash if user else None, password)
-    return user if ok and user.active else None
+    return user if ok and user is not None and user.active else None
 
 
 def sign_in(user: User) -> str:

@@ -260,7 +260,7 @@ def time_out(help_id: str, now: datetime | None = None) -> bool:
     )
     if done != 1:
         return False
-    req = db.session.get(HelpRequest, help_id, populate_existing=True)
+    req = db.session.get_one(HelpRequest, help_id, populate_existing=True)
     audit("help_timed_out", req, actor=None, scheme_id=req.scheme_id)
     venue = req.venue
     notify(

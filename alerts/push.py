@@ -144,7 +144,8 @@ def claim(now: datetime, limit: int, ids=None) -> tuple[list[Job], dict[str, int
     )
     if ids is not None:
         stmt = stmt.where(PushDelivery.id.in_(list(ids)))
-    jobs, leased, closed = [], [], {}
+    jobs, leased = [], []
+    closed: dict[str, int] = {}
     for delivery in db.session.scalars(stmt).all():
         job = _job(delivery, now)
         if job is None:
