@@ -103,7 +103,9 @@ def _send_pending(response: Response) -> Response:
     ids = list(g.pop("push_pending", []))
     if not ids or response.status_code >= 500:
         return response  # a failed request committed nothing; cron retries whatever did
-    app = current_app._get_current_object()
+    # The app itself, not the proxy, for the thread. Flask types current_app as the app,
+    # so the checker does not know the proxy's method.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config["PUSH_BACKGROUND"]:
         # Once the answer has gone, in a thread of its own: never slower, never broken by it.
         response.call_on_close(lambda: _start_thread(app, ids))
