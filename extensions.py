@@ -21,6 +21,11 @@ NAMING = {
 }
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
+migrate = Migrate(render_as_batch=True)
+csrf = CSRFProtect()
+babel = Babel()
+login = LoginManager()
+limiter = Limiter(key_func=get_remote_address)
 
 # The base of every model. A type checker cannot take a base class from an attribute made
 # at run time (db.Model), so it reads it as what db.Model is: a declarative base with
@@ -40,8 +45,3 @@ if TYPE_CHECKING:
 
 else:
     Model = db.Model
-migrate = Migrate(render_as_batch=True)
-csrf = CSRFProtect()
-babel = Babel()
-login = LoginManager()
-limiter = Limiter(key_func=get_remote_address)
