@@ -88,13 +88,15 @@ def ensure_tools() -> None:
 
 
 def test() -> None:
-    """Lint, then every test on SQLite, on PostgreSQL, and in Chromium."""
+    """Lint and type-check, then every test on SQLite, on PostgreSQL, and in Chromium."""
     set_up("requirements-dev.txt")
     ensure_tools()
     pytest = [str(BIN / "python"), "-m", "pytest", "-p", "no:cacheprovider"]
     steps = [
         ("ruff lint", [str(BIN / "ruff"), "check", "."], {}),
         ("ruff format", [str(BIN / "ruff"), "format", "--check", "."], {}),
+        # The app packages, as pyproject.toml's [tool.mypy] lists them.
+        ("mypy", [str(BIN / "mypy"), "--config-file", "pyproject.toml"], {}),
         ("pytest on SQLite", [*pytest, "-m", "not browser"], {"LANTERN_TEST_DB": "sqlite"}),
         ("pytest on PostgreSQL", [*pytest, "-m", "not browser"], {"LANTERN_TEST_DB": "postgres"}),
         ("browser tests in Chromium", [*pytest, "-m", "browser"], {"LANTERN_TEST_DB": "sqlite"}),

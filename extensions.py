@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and bound to an app in the factory."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -24,3 +26,22 @@ csrf = CSRFProtect()
 babel = Babel()
 login = LoginManager()
 limiter = Limiter(key_func=get_remote_address)
+
+# The base of every model. A type checker cannot take a base class from an attribute made
+# at run time (db.Model), so it reads it as what db.Model is: a declarative base with
+# Flask-SQLAlchemy's additions. At run time it is db.Model itself.
+if TYPE_CHECKING:
+    from typing import ClassVar
+
+    from flask_sqlalchemy.model import Model as FlaskModel
+    from sqlalchemy import Table
+    from sqlalchemy.orm import DeclarativeBase
+
+    class Model(FlaskModel, DeclarativeBase):
+        """A model: its columns, relationships and table are declared by its annotations."""
+
+        # Every model here maps one table of its own (no inheritance mapping).
+        __table__: ClassVar[Table]
+
+else:
+    Model = db.Model

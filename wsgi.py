@@ -201,7 +201,8 @@ def set_up_web(app: Flask) -> None:
     if app.config["PROXY_FIX"]:
         hops = int(app.config["PROXY_FIX"])
         # Only the client's address and the scheme; the host comes from the proxy's Host.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+        # Replacing wsgi_app is how Flask's docs add middleware; the checker sees a method.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.session_interface = SessionInterface()
     csrf.init_app(app)
     limiter.init_app(app)

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from accounts.models import Device, EnrolmentCode, User, venue_staff
 from accounts.passwords import hash_password, verify_password
 from accounts.sessions import token_hash
+from core.database import rows_changed
 from core.services import audit
 from core.timeutil import utcnow
 from extensions import db
@@ -50,12 +51,12 @@ def enrol(code: EnrolmentCode) -> tuple[Device, str] | None:
     """Use the code to enrol this browser: returns the device and its cookie token, or
     None when the code was used meanwhile (two scans at once get one device)."""
     now = utcnow()
-    taken = db.session.execute(
+    taken = rows_changed(
         update(EnrolmentCode)
         .where(EnrolmentCode.id == code.id, EnrolmentCode.used_at.is_(None))
         .values(used_at=now)
     )
-    if taken.rowcount != 1:
+    if taken != 1:
         return None
     token = secrets.token_urlsafe(32)
     device = Device(
@@ -120,7 +121,7 @@ def set_pin(user: User, pin: str) -> None:
     audit("pin_set", user, actor=user)
 
 
-def pin_people(device: Device) -> list[User]:
+def pin_people(device: Device | None) -> list[User]:
     """Who may sign in with a PIN on this device: the venue's active staff who set one
     and hold no role beyond venue staff."""
     if device is None or device.revoked_at is not None or device.venue is None:

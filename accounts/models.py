@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.timeutil import utcnow
-from extensions import db
+from extensions import Model, db
+
+# Read by the type checker only: at run time SQLAlchemy finds these models by name.
+if TYPE_CHECKING:
+    from havens.models import Venue
+    from patrols.models import Team
 
 ROLES = {
     # Translators: role names, as coordinators see them when they set someone's roles.
@@ -23,7 +29,7 @@ ROLES = {
 DEFAULT_TALLIES = ["Bottles and glass picked up"]
 
 
-class Scheme(db.Model):
+class Scheme(Model):
     """One town's network; every venue, team and person belongs to one."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,7 +46,7 @@ venue_staff = db.Table(
 )
 
 
-class TeamMember(db.Model):
+class TeamMember(Model):
     """A person's membership of a pastor team; leaders start and end patrols."""
 
     user_id: Mapped[int] = mapped_column(
@@ -51,10 +57,10 @@ class TeamMember(db.Model):
     )
     is_leader: Mapped[bool] = mapped_column(default=False)
 
-    team: Mapped[Team] = relationship()  # noqa: F821  (patrols.models)
+    team: Mapped[Team] = relationship()
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     """One role held by one person; a person may hold several."""
 
     user_id: Mapped[int] = mapped_column(
@@ -65,7 +71,7 @@ class UserRole(db.Model):
     __table_args__ = (CheckConstraint(f"role IN {tuple(ROLES)}", name="known_role"),)
 
 
-class User(db.Model):
+class User(Model):
     """A person who signs in. Never a member of the public."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,11 +90,12 @@ class User(db.Model):
 
     scheme: Mapped[Scheme] = relationship()
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan")
-    venues: Mapped[list[Venue]] = relationship(secondary=venue_staff)  # noqa: F821
+    venues: Mapped[list[Venue]] = relationship(secondary=venue_staff)
     team_rows: Mapped[list[TeamMember]] = relationship(cascade="all, delete-orphan")
 
-    # Set by the session loader: the token of the session this request belongs to.
-    session_token = None
+    # Set by the session loader: the token of the session this request belongs to. Typed in
+    # a comment because SQLAlchemy would take an annotation here for a column.
+    session_token = None  # type: str | None
 
     @property
     def roles(self) -> set[str]:
@@ -106,7 +113,7 @@ class User(db.Model):
         return bool(self.roles.intersection(names))
 
     @property
-    def teams(self) -> list[Team]:  # noqa: F821
+    def teams(self) -> list[Team]:
         """The pastor teams this person belongs to."""
         return [row.team for row in self.team_rows]
 
@@ -123,7 +130,7 @@ class User(db.Model):
         return self.session_token
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """A signed-in session, revocable on the server. Only a hash of its token is kept."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -137,7 +144,7 @@ class UserSession(db.Model):
     user: Mapped[User] = relationship()
 
 
-class PasswordReset(db.Model):
+class PasswordReset(Model):
     """A one-time link a coordinator hands over in person. Only a hash of its token is kept."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -151,7 +158,7 @@ class PasswordReset(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
-class Device(db.Model):
+class Device(Model):
     """A tablet or phone enrolled for a venue or a patrol team. The browser holds a
     token in a cookie; only its hash is kept here."""
 
@@ -168,8 +175,8 @@ class Device(db.Model):
     revoked_at: Mapped[datetime | None]
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
-    venue: Mapped[Venue | None] = relationship()  # noqa: F821
-    team: Mapped[Team | None] = relationship()  # noqa: F821
+    venue: Mapped[Venue | None] = relationship()
+    team: Mapped[Team | None] = relationship()
     enrolled_by: Mapped[User | None] = relationship(foreign_keys=[enrolled_by_id])
     revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
 
@@ -178,7 +185,7 @@ class Device(db.Model):
     )
 
 
-class EnrolmentCode(db.Model):
+class EnrolmentCode(Model):
     """A one-time code a coordinator shows as a QR code; scanning it enrols a device."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -193,8 +200,8 @@ class EnrolmentCode(db.Model):
     used_at: Mapped[datetime | None]
     device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id", ondelete="SET NULL"))
 
-    venue: Mapped[Venue | None] = relationship()  # noqa: F821
-    team: Mapped[Team | None] = relationship()  # noqa: F821
+    venue: Mapped[Venue | None] = relationship()
+    team: Mapped[Team | None] = relationship()
 
     __table_args__ = (
         CheckConstraint("(venue_id IS NULL) <> (team_id IS NULL)", name="venue_or_team"),

@@ -56,8 +56,8 @@ def hash_password(password: str) -> str:
 def verify_password(stored_hash: str | None, password: str) -> bool:
     """True when the password matches; spends the same time when there is no usable hash
     (no such account, or one still waiting for its first password)."""
-    usable = bool(stored_hash) and stored_hash.startswith("$argon2")
+    usable = stored_hash if stored_hash and stored_hash.startswith("$argon2") else None
     try:
-        return hasher.verify(stored_hash if usable else _DUMMY_HASH, password) and usable
+        return hasher.verify(usable or _DUMMY_HASH, password) and usable is not None
     except (VerificationError, InvalidHashError):
         return False

@@ -1,7 +1,11 @@
 """State changes for people: signing in and out, passwords, roles and memberships."""
 
+from __future__ import annotations
+
 import secrets
+from collections.abc import Collection, Sequence
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from sqlalchemy import func, or_, select
@@ -13,6 +17,11 @@ from core import signals
 from core.services import audit
 from core.timeutil import utcnow
 from extensions import db
+
+# People belong to venues and teams, which stand above accounts: read by the type checker only.
+if TYPE_CHECKING:
+    from havens.models import Venue
+    from patrols.models import Team
 
 
 def find_by_login(name: str) -> User | None:
@@ -26,7 +35,7 @@ def authenticate(name: str, password: str) -> User | None:
     """The active person with these credentials, or None, taking the same time either way."""
     user = find_by_login(name)
     ok = verify_password(user.password_hash if user else None, password)
-    return user if ok and user.active else None
+    return user if ok and user is not None and user.active else None
 
 
 def sign_in(user: User) -> str:
@@ -70,10 +79,10 @@ def create_person(scheme: Scheme, name: str, username: str, password: str | None
 def update_person(
     user: User,
     email: str | None = None,
-    roles: set[str] = frozenset(),
-    venues: list = (),
-    teams: list = (),
-    leads: list = (),
+    roles: Collection[str] = frozenset(),
+    venues: Sequence[Venue] = (),
+    teams: Sequence[Team] = (),
+    leads: Sequence[Team] = (),
     active: bool = True,
 ) -> None:
     """Set a person's roles, memberships and whether they may sign in."""

@@ -41,7 +41,7 @@ def request_or_404(help_id: str) -> HelpRequest:
         db.session.commit()
         requests.time_out(help_id)
         db.session.commit()
-        req = db.session.get(HelpRequest, help_id)
+        req = db.session.get_one(HelpRequest, help_id)
     return req
 
 
@@ -155,4 +155,4 @@ def recent_for_venue(limit: int = 5) -> list[HelpRequest]:
     """This person's venues' latest requests, for the ask page."""
     ids = [v.id for v in my_venues()]
     stmt = select(HelpRequest).where(HelpRequest.venue_id.in_(ids))
-    return db.session.scalars(stmt.order_by(HelpRequest.asked_at.desc()).limit(limit)).all()
+    return list(db.session.scalars(stmt.order_by(HelpRequest.asked_at.desc()).limit(limit)))

@@ -18,6 +18,7 @@ from accounts.models import User, venue_staff
 from alerts.choices import HELP_REASONS
 from alerts.models import Alert, AlertRecipient, HelpRequest
 from alerts.services import notify, venue_subscriptions
+from core.database import rows_changed
 from core.services import audit
 from core.timeutil import utcnow
 from extensions import db
@@ -164,7 +165,7 @@ def accept(req: HelpRequest, pastor: User, eta: int, now: datetime | None = None
     """Claim an open request. One conditional UPDATE, so of two accepts at once exactly
     one wins; False for the other, and for a request closed or expired meanwhile."""
     now = now or utcnow()
-    won = db.session.execute(
+    won = rows_changed(
         update(HelpRequest)
         .where(
             HelpRequest.id == req.id,
@@ -175,7 +176,7 @@ def accept(req: HelpRequest, pastor: User, eta: int, now: datetime | None = None
         .values(outcome="accepted", accepted_by_id=pastor.id, accepted_at=now, eta_minutes=eta)
         .execution_options(synchronize_session=False)
     )
-    if won.rowcount != 1:
+    if won != 1:
         return False
     db.session.refresh(req)
     audit("help_accepted", req, actor=pastor, eta=eta)
@@ -212,13 +213,13 @@ def accept(req: HelpRequest, pastor: User, eta: int, now: datetime | None = None
 def cancel(req: HelpRequest, by: User, now: datetime | None = None) -> bool:
     """The venue no longer needs help: close an open request and tell those asked."""
     now = now or utcnow()
-    done = db.session.execute(
+    done = rows_changed(
         update(HelpRequest)
         .where(HelpRequest.id == req.id, HelpRequest.outcome == "open")
         .values(outcome="cancelled", closed_at=now)
         .execution_options(synchronize_session=False)
     )
-    if done.rowcount != 1:
+    if done != 1:
         return False
     db.session.refresh(req)
     audit("help_cancelled", req, actor=by)
@@ -247,7 +248,7 @@ def time_out(help_id: str, now: datetime | None = None) -> bool:
     lock before anything is read (core/database.py); the caller ends any reading first,
     and commits."""
     now = now or utcnow()
-    done = db.session.execute(
+    done = rows_changed(
         update(HelpRequest)
         .where(
             HelpRequest.id == help_id,
@@ -257,9 +258,9 @@ def time_out(help_id: str, now: datetime | None = None) -> bool:
         .values(outcome="timed_out", closed_at=now)
         .execution_options(synchronize_session=False)
     )
-    if done.rowcount != 1:
+    if done != 1:
         return False
-    req = db.session.get(HelpRequest, help_id, populate_existing=True)
+    req = db.session.get_one(HelpRequest, help_id, populate_existing=True)
     audit("help_timed_out", req, actor=None, scheme_id=req.scheme_id)
     venue = req.venue
     notify(

@@ -9,15 +9,22 @@ a venue and a reason at most, and the app fetches the rest once opened.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.timeutil import utcnow
-from extensions import db
+from extensions import Model
+
+# Read by the type checker only: at run time SQLAlchemy finds these models by name.
+if TYPE_CHECKING:
+    from accounts.models import Device, User
+    from havens.models import Venue
+    from patrols.models import Team
 
 
-class PushSubscription(db.Model):
+class PushSubscription(Model):
     """One person's alerts on one browser: the push service's endpoint and keys."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,11 +46,11 @@ class PushSubscription(db.Model):
     outbox_oldest_at: Mapped[datetime | None]
     reminded_at: Mapped[datetime | None]
 
-    user: Mapped[User] = relationship()  # noqa: F821
-    enrolled_device: Mapped[Device | None] = relationship()  # noqa: F821
+    user: Mapped[User] = relationship()
+    enrolled_device: Mapped[Device | None] = relationship()
 
 
-class Alert(db.Model):
+class Alert(Model):
     """Something people are told. `kind` picks its words (alerts.texts); `url` is the
     screen it opens; it is not pushed, nor listed as current, after `expires_at`."""
 
@@ -63,11 +70,11 @@ class Alert(db.Model):
     # Set for alerts that must go once only (a reminder per device per day, say).
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
 
-    venue: Mapped[Venue | None] = relationship()  # noqa: F821
+    venue: Mapped[Venue | None] = relationship()
     recipients: Mapped[list[AlertRecipient]] = relationship(back_populates="alert")
 
 
-class AlertRecipient(db.Model):
+class AlertRecipient(Model):
     """Who was told an alert: their in-app list, and the record of who got a notice."""
 
     alert_id: Mapped[int] = mapped_column(
@@ -79,10 +86,10 @@ class AlertRecipient(db.Model):
     read_at: Mapped[datetime | None]
 
     alert: Mapped[Alert] = relationship(back_populates="recipients")
-    user: Mapped[User] = relationship()  # noqa: F821
+    user: Mapped[User] = relationship()
 
 
-class PushDelivery(db.Model):
+class PushDelivery(Model):
     """One alert pushed to one subscription, tried until sent, gone or expired."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -104,7 +111,7 @@ class PushDelivery(db.Model):
     __table_args__ = (Index("ix_push_delivery_status_next_try_at", "status", "next_try_at"),)
 
 
-class HelpRequest(db.Model):
+class HelpRequest(Model):
     """A venue asking the Street Pastors on patrol for help. The first pastor to accept
     claims it; nobody accepting by `expires_at` times it out, and the venue is told to
     phone instead."""
@@ -125,9 +132,9 @@ class HelpRequest(db.Model):
     closed_at: Mapped[datetime | None]
     asked_pastors: Mapped[int] = mapped_column(default=0)  # how many were alerted
 
-    venue: Mapped[Venue] = relationship()  # noqa: F821
-    asked_by: Mapped[User | None] = relationship(foreign_keys=[asked_by_id])  # noqa: F821
-    accepted_by: Mapped[User | None] = relationship(foreign_keys=[accepted_by_id])  # noqa: F821
+    venue: Mapped[Venue] = relationship()
+    asked_by: Mapped[User | None] = relationship(foreign_keys=[asked_by_id])
+    accepted_by: Mapped[User | None] = relationship(foreign_keys=[accepted_by_id])
 
     __table_args__ = (
         Index("ix_help_request_scheme_id_asked_at", "scheme_id", "asked_at"),
@@ -135,7 +142,7 @@ class HelpRequest(db.Model):
     )
 
 
-class Notice(db.Model):
+class Notice(Model):
     """A coordinator's short notice to a team, to all venues, or to everyone on duty."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -147,6 +154,6 @@ class Notice(db.Model):
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
     alert_id: Mapped[int | None] = mapped_column(ForeignKey("alert.id", ondelete="SET NULL"))
 
-    team: Mapped[Team | None] = relationship()  # noqa: F821
-    sent_by: Mapped[User | None] = relationship()  # noqa: F821
+    team: Mapped[Team | None] = relationship()
+    sent_by: Mapped[User | None] = relationship()
     alert: Mapped[Alert | None] = relationship()

@@ -27,6 +27,7 @@ from sqlalchemy import delete, select, update
 from alerts import keys
 from alerts.models import Alert, PushDelivery, PushSubscription
 from alerts.texts import DEFAULT_LOCALE, words
+from core.database import rows_changed
 from core.timeutil import utcnow
 from extensions import db
 
@@ -143,7 +144,8 @@ def claim(now: datetime, limit: int, ids=None) -> tuple[list[Job], dict[str, int
     )
     if ids is not None:
         stmt = stmt.where(PushDelivery.id.in_(list(ids)))
-    jobs, leased, closed = [], [], {}
+    jobs, leased = [], []
+    closed: dict[str, int] = {}
     for delivery in db.session.scalars(stmt).all():
         job = _job(delivery, now)
         if job is None:
@@ -291,7 +293,7 @@ def record(job: Job, outcome: Outcome | int, now: datetime | None = None) -> str
     )
     if job.leased_until is not None:
         stmt = stmt.where(PushDelivery.next_try_at == job.leased_until)
-    if db.session.execute(stmt).rowcount != 1:
+    if rows_changed(stmt) != 1:
         db.session.rollback()
         log.info("push %s: outcome %s came after its lease; not recorded", job.delivery_id, status)
         return "stale"

@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, or_, select, update
 from accounts.models import Device, User, venue_staff
 from alerts.choices import KINDS, URGENCIES
 from alerts.models import Alert, AlertRecipient, PushDelivery, PushSubscription
+from core.database import rows_changed
 from core.timeutil import utcnow
 from extensions import db
 
@@ -102,7 +103,9 @@ def _send_pending(response: Response) -> Response:
     ids = list(g.pop("push_pending", []))
     if not ids or response.status_code >= 500:
         return response  # a failed request committed nothing; cron retries whatever did
-    app = current_app._get_current_object()
+    # The app itself, not the proxy, for the thread. Flask types current_app as the app,
+    # so the checker does not know the proxy's method.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config["PUSH_BACKGROUND"]:
         # Once the answer has gone, in a thread of its own: never slower, never broken by it.
         response.call_on_close(lambda: _start_thread(app, ids))
@@ -238,12 +241,12 @@ def subscribe(
 def remove_own(user: User, endpoint: str) -> int:
     """Remove this person's subscription with this endpoint (never another's); how many."""
     stmt = delete(PushSubscription).filter_by(endpoint=endpoint, user_id=user.id)
-    return db.session.execute(stmt).rowcount
+    return rows_changed(stmt)
 
 
 def remove_all_of(user: User) -> int:
     """Remove every subscription of this person's (disabled: told nothing any more)."""
-    return db.session.execute(delete(PushSubscription).filter_by(user_id=user.id)).rowcount
+    return rows_changed(delete(PushSubscription).filter_by(user_id=user.id))
 
 
 def subscriptions_of(user: User) -> list[PushSubscription]:

@@ -11,6 +11,7 @@ from alerts import keys, services
 from alerts.models import PushSubscription
 from alerts.texts import words
 from core.access import signed_in
+from core.database import rows_changed
 from core.services import audit
 from extensions import db
 
@@ -43,7 +44,7 @@ def devices():
 def remove(subscription_id: int):
     # Only one's own; any other id is simply not found (CSRFProtect checked the token).
     stmt = delete(PushSubscription).filter_by(id=subscription_id, user_id=current_user.id)
-    if db.session.execute(stmt).rowcount:
+    if rows_changed(stmt):
         audit("push_unsubscribed", None, scheme_id=current_user.scheme_id)
         db.session.commit()
         flash(_("Alerts are off on that device."), "info")

@@ -1,7 +1,11 @@
-"""Database engine set-up: SQLite pragmas and IMMEDIATE write transactions."""
+"""Database engine set-up (SQLite pragmas, IMMEDIATE write transactions) and counted writes."""
+
+from typing import cast
 
 from flask import has_request_context, request
-from sqlalchemy import Engine, event
+from sqlalchemy import CursorResult, Engine, Executable, event
+
+from extensions import db
 
 # Requests that only read. Their transactions start deferred, so readers never queue
 # for the write lock; a GET that must write (the session's last-seen time) commits its
@@ -36,3 +40,9 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
         # write lock; it fails with "database is locked" or loses the update.
         # Taking the lock up front makes concurrent read-modify-write serial.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def rows_changed(statement: Executable) -> int:
+    """Run an UPDATE or DELETE in the current transaction and return how many rows it hit."""
+    # An UPDATE or DELETE always gives a CursorResult; Session.execute's type says Result.
+    return cast(CursorResult, db.session.execute(statement)).rowcount

@@ -8,10 +8,10 @@ from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.timeutil import utcnow
-from extensions import db
+from extensions import Model
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who did what, when. Database triggers refuse UPDATE and DELETE."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -25,7 +25,7 @@ class AuditEvent(db.Model):
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
-class Counter(db.Model):
+class Counter(Model):
     """A named sequence per scheme, such as sticker numbers."""
 
     scheme_id: Mapped[int] = mapped_column(ForeignKey("scheme.id"), primary_key=True)

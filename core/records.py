@@ -3,6 +3,7 @@ correction adds a version instead of overwriting."""
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import insert
 
@@ -14,6 +15,19 @@ from extensions import db
 
 class Conflict(Exception):
     """The same record id arrived again with different content."""
+
+
+class Versioned(Protocol):
+    """A record kept in versions, as this module uses one: a visit or a contact."""
+
+    version: int
+    updated_at: datetime
+    revisions: list[Any]  # its versions, oldest first
+
+    def __init__(self, **values: Any) -> None: ...
+
+
+R = TypeVar("R", bound=Versioned)
 
 
 def snapshot(record, fields: tuple[str, ...]) -> dict:
@@ -28,7 +42,7 @@ def snapshot_of_values(values: dict, fields: tuple[str, ...]) -> dict:
 
 
 def create(
-    model,
+    model: type[R],
     revision,
     record_id: str,
     values: dict,
@@ -37,7 +51,7 @@ def create(
     action: str,
     scheme_of: Callable,
     **owner,
-) -> tuple[object, bool]:
+) -> tuple[R, bool]:
     """Store a new record with its first version; the same record sent again is accepted
     once, and the same id with other content is a Conflict. Returns (record, created)."""
     existing = db.session.get(model, record_id)
@@ -55,7 +69,13 @@ def create(
 
 
 def correct(
-    record, revision, values: dict, fields: tuple[str, ...], by, action: str, scheme_of: Callable
+    record: Versioned,
+    revision,
+    values: dict,
+    fields: tuple[str, ...],
+    by,
+    action: str,
+    scheme_of: Callable,
 ) -> bool:
     """Apply a correction as a new version, keeping every earlier one. False if nothing changed."""
     before = snapshot(record, fields)

@@ -42,7 +42,7 @@ def is_open(hours: list | None, at: datetime) -> bool:
 
 def known(hours: list | None) -> bool:
     """Whether the venue has said when it is open."""
-    return bool(hours) and any(hours)
+    return hours is not None and any(hours)
 
 
 def day_names() -> list[str]:

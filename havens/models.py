@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.timeutil import utcnow
-from extensions import db
+from extensions import Model
+
+# Read by the type checker only: at run time SQLAlchemy finds these models by name.
+if TYPE_CHECKING:
+    from accounts.models import Scheme, User
 
 VENUE_STATUSES = {
     "interested": _l("Interested"),
@@ -26,7 +31,7 @@ def new_public_code() -> str:
     return secrets.token_urlsafe(6)
 
 
-class Venue(db.Model):
+class Venue(Model):
     """A pub, shop or cafe in a scheme."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,7 +52,7 @@ class Venue(db.Model):
     public_code: Mapped[str] = mapped_column(String(16), unique=True, default=new_public_code)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    scheme: Mapped[Scheme] = relationship()  # noqa: F821  (accounts.models)
+    scheme: Mapped[Scheme] = relationship()
     status_changes: Mapped[list[VenueStatusChange]] = relationship(
         order_by="VenueStatusChange.at.desc()", back_populates="venue"
     )
@@ -58,7 +63,7 @@ class Venue(db.Model):
     )
 
 
-class VenueStatusChange(db.Model):
+class VenueStatusChange(Model):
     """One step in a venue's life cycle: who moved it, when and why."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -70,10 +75,10 @@ class VenueStatusChange(db.Model):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
     venue: Mapped[Venue] = relationship(back_populates="status_changes")
-    by: Mapped[User | None] = relationship()  # noqa: F821
+    by: Mapped[User | None] = relationship()
 
 
-class Training(db.Model):
+class Training(Model):
     """A staff member's Safe Haven training, valid until it expires."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,10 +89,10 @@ class Training(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    user: Mapped[User] = relationship(foreign_keys=[user_id])  # noqa: F821
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
-class Registration(db.Model):
+class Registration(Model):
     """A business's "register your interest" form, waiting in the coordinator's inbox."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -104,7 +109,7 @@ class Registration(db.Model):
     venue_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id", ondelete="SET NULL"))
 
 
-class SupportService(db.Model):
+class SupportService(Model):
     """A service that staff and pastors signpost people to."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -118,7 +123,7 @@ class SupportService(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
 
-class Visit(db.Model):
+class Visit(Model):
     """Help given at a Safe Haven venue. The id is made by the device that first saved it."""
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -148,7 +153,7 @@ class Visit(db.Model):
     __table_args__ = (Index("ix_visit_venue_id_arrived_at", "venue_id", "arrived_at"),)
 
 
-class VisitRevision(db.Model):
+class VisitRevision(Model):
     """Every version of a visit, the first included: corrections never overwrite."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -159,6 +164,6 @@ class VisitRevision(db.Model):
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     visit: Mapped[Visit] = relationship(back_populates="revisions")
-    changed_by: Mapped[User | None] = relationship()  # noqa: F821
+    changed_by: Mapped[User | None] = relationship()
 
     __table_args__ = (UniqueConstraint("visit_id", "version"),)

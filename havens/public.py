@@ -30,7 +30,8 @@ def venue_page(code: str):
     valid = services.is_valid_haven(venue)
     # A reissued sign's old code: say plainly that this sign is withdrawn (410, not 404).
     withdrawn = withdrawn_sticker(code) if venue is None else None
-    scheme_id = (venue or withdrawn).scheme_id if venue or withdrawn else only_scheme_id()
+    found = venue or withdrawn
+    scheme_id = found.scheme_id if found else only_scheme_id()
     now = to_london(utcnow())
     open_now = hours.is_open(venue.weekly_hours, now) if valid and venue else None
     if not valid or not hours.known(venue.weekly_hours if venue else None):

@@ -184,7 +184,7 @@ def history(visit: Visit) -> list[tuple[VisitRevision, list[str]]]:
     """Each version of a visit with the names of the fields it changed."""
     rows, before = [], None
     for revision in visit.revisions:
-        changed = (
+        changed: list[str] = (
             []
             if before is None
             else [k for k in revision.data if revision.data[k] != before.get(k)]

@@ -30,7 +30,7 @@ def registration_or_404(registration_id: int) -> Registration:
 
 def staff_of(venue: Venue) -> list[User]:
     stmt = select(User).join(venue_staff).where(venue_staff.c.venue_id == venue.id)
-    return db.session.scalars(stmt.order_by(User.name)).all()
+    return list(db.session.scalars(stmt.order_by(User.name)))
 
 
 @roles("coordinator")
@@ -89,7 +89,7 @@ def render_venue(venue: Venue, **forms):
         .where(Training.user_id.in_([p.id for p in staff]))
         .order_by(Training.expires_on.desc())
     ).all()
-    code = 400 if any(f.errors for f in (status, training, forms.get("form"))) else 200
+    code = 400 if any(f.errors for f in (status, training, *forms.values())) else 200
     return render_template(
         "havens/venue.html",
         venue=venue,

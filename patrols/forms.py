@@ -170,7 +170,7 @@ def end_form(names: list[str], **kwargs) -> EndPatrolForm:
 def areas(scheme_id: int) -> list[PatrolArea]:
     """A scheme's patrol areas in the coordinator's order."""
     stmt = select(PatrolArea).filter_by(scheme_id=scheme_id)
-    return db.session.scalars(stmt.order_by(PatrolArea.position, PatrolArea.name)).all()
+    return list(db.session.scalars(stmt.order_by(PatrolArea.position, PatrolArea.name)))
 
 
 def area_choices(scheme_id: int) -> list:

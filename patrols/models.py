@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.timeutil import utcnow
-from extensions import db
+from extensions import Model, db
+
+# Read by the type checker only: at run time SQLAlchemy finds these models by name.
+if TYPE_CHECKING:
+    from accounts.models import Scheme, User
+    from havens.models import Venue
 
 
-class Team(db.Model):
+class Team(Model):
     """A team of pastors who patrol together."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -21,12 +27,12 @@ class Team(db.Model):
     # The number a venue phones when nobody on patrol answers its call for help.
     duty_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
-    scheme: Mapped[Scheme] = relationship()  # noqa: F821  (accounts.models)
+    scheme: Mapped[Scheme] = relationship()
 
     __table_args__ = (UniqueConstraint("scheme_id", "name"),)
 
 
-class PatrolArea(db.Model):
+class PatrolArea(Model):
     """A named area or route that patrols cover."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,7 +50,7 @@ patrol_pastor = db.Table(
 )
 
 
-class Patrol(db.Model):
+class Patrol(Model):
     """One team's patrol. The id is made by the device that started it."""
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -60,7 +66,7 @@ class Patrol(db.Model):
 
     team: Mapped[Team] = relationship()
     area: Mapped[PatrolArea | None] = relationship()
-    pastors: Mapped[list[User]] = relationship(secondary=patrol_pastor)  # noqa: F821
+    pastors: Mapped[list[User]] = relationship(secondary=patrol_pastor)
     contacts: Mapped[list[Contact]] = relationship(order_by="Contact.at", back_populates="patrol")
 
     __table_args__ = (
@@ -77,7 +83,7 @@ class Patrol(db.Model):
     )
 
 
-class Contact(db.Model):
+class Contact(Model):
     """People a patrol engaged with. The id is made by the device that first saved it."""
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -103,7 +109,7 @@ class Contact(db.Model):
 
     patrol: Mapped[Patrol] = relationship(back_populates="contacts")
     area: Mapped[PatrolArea | None] = relationship()
-    handover_venue: Mapped[Venue | None] = relationship()  # noqa: F821
+    handover_venue: Mapped[Venue | None] = relationship()
     revisions: Mapped[list[ContactRevision]] = relationship(
         order_by="ContactRevision.version", back_populates="contact"
     )
@@ -117,7 +123,7 @@ class Contact(db.Model):
     )
 
 
-class ContactRevision(db.Model):
+class ContactRevision(Model):
     """Every version of a contact, the first included: corrections never overwrite."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -130,6 +136,6 @@ class ContactRevision(db.Model):
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     contact: Mapped[Contact] = relationship(back_populates="revisions")
-    changed_by: Mapped[User | None] = relationship()  # noqa: F821
+    changed_by: Mapped[User | None] = relationship()
 
     __table_args__ = (UniqueConstraint("contact_id", "version"),)

@@ -72,7 +72,7 @@ def period_label(period: Period) -> str:
     return _("%(first)s to %(last)s", first=first, last=last)
 
 
-def at_a_glance(scheme_id: int, night: date) -> list[tuple[str, list[float]]]:
+def at_a_glance(scheme_id: int, night: date) -> list[tuple[str, list[float | None]]]:
     """The headline measures for this week, this month and this quarter."""
     columns = [glance(measures.Scope(scheme_id, p)) for p in periods(night).values()]
     return [
@@ -80,7 +80,7 @@ def at_a_glance(scheme_id: int, night: date) -> list[tuple[str, list[float]]]:
     ]
 
 
-def glance(scope: measures.Scope) -> list[tuple[str, float]]:
+def glance(scope: measures.Scope) -> list[tuple[str, float | None]]:
     contacts, people = measures.contacts(scope).get((), (0, 0))
     patrols, hours = measures.patrols(scope).get((), (0, 0.0))
     given = measures.contact_items(scope, "given")
@@ -137,7 +137,7 @@ def breakdowns(scheme_id: int, period: Period) -> list[Breakdown]:
 
 def _names(model, scheme_id: int) -> dict[int, str]:
     stmt = select(model.id, model.name).where(model.scheme_id == scheme_id).order_by(model.name)
-    return dict(db.session.execute(stmt).all())
+    return dict(db.session.execute(stmt).tuples().all())
 
 
 def by_venue(scope) -> Breakdown:
@@ -154,7 +154,7 @@ def by_team(scope) -> Breakdown:
     contacts, patrols = measures.contacts(scope, "team"), measures.patrols(scope, "team")
     shown = [t for t in teams if (t,) in contacts or (t,) in patrols]
     people = [contacts.get((t,), (0, 0))[1] for t in shown]
-    extra = [
+    extra: list[tuple[str, list]] = [
         (_("Contacts"), [contacts.get((t,), (0, 0))[0] for t in shown]),
         (_("Patrols"), [patrols.get((t,), (0, 0.0))[0] for t in shown]),
         (_("Hours on duty"), [round(patrols.get((t,), (0, 0.0))[1], 1) for t in shown]),
@@ -166,15 +166,15 @@ def by_team(scope) -> Breakdown:
 
 
 def by_night(scope) -> Breakdown:
-    days = get_day_names("wide", locale=get_locale())
-    short = get_day_names("abbreviated", locale=get_locale())
+    wide = get_day_names("wide", locale=get_locale())
+    abbreviated = get_day_names("abbreviated", locale=get_locale())
     visits, contacts = measures.visits(scope, "weekday"), measures.contacts(scope, "weekday")
     series = [
         charts.Series(_("Visits"), [visits.get((d,), 0) for d in range(7)]),
         charts.Series(_("People engaged"), [contacts.get((d,), (0, 0))[1] for d in range(7)]),
     ]
     title = _("Visits and people engaged by night of the week")
-    labels, short = [days[d] for d in range(7)], [short[d] for d in range(7)]
+    labels, short = [wide[d] for d in range(7)], [abbreviated[d] for d in range(7)]
     return Breakdown("by-night", title, _("Night"), labels, series, vertical=True, short=short)
 
 

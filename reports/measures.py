@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from statistics import median
+from typing import Any
 
 from sqlalchemy import Select, func, select, true
 
@@ -97,7 +98,7 @@ def visits(scope: Scope, *by: str) -> dict[tuple, int]:
     return _run(_visits(scope, *keys, func.count()), keys, 1)
 
 
-def visit_items(scope: Scope, field: str) -> dict[str, int]:
+def visit_items(scope: Scope, field: str) -> dict[Any, int]:
     """How often each code (help) or service id (services) appears on the period's visits."""
     column = getattr(Visit, field)
     item = sql.items(column, scope.dialect)
@@ -114,7 +115,7 @@ def contacts(scope: Scope, *by: str) -> dict[tuple, tuple[int, int]]:
     return _run(_contacts(scope, *keys, func.count(), people), keys, 2)
 
 
-def contact_items(scope: Scope, field: str) -> dict[str, int]:
+def contact_items(scope: Scope, field: str) -> dict[Any, int]:
     """How often each code (given) or service id (services) appears on the period's contacts."""
     column = getattr(Contact, field)
     item = sql.items(column, scope.dialect)

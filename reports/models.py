@@ -8,10 +8,10 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.timeutil import utcnow
-from extensions import db
+from extensions import Model
 
 
-class MonthlyCount(db.Model):
+class MonthlyCount(Model):
     """One measure of one London month, for a venue, a team or both (a hand-over).
 
     Rows are written only by retention, as it deletes the records they count, so the

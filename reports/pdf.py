@@ -148,7 +148,10 @@ def coordinators_only() -> str:
 
 def headline(report: Report) -> Table:
     """The headline figures, three to a row."""
-    cells = [[para(cell.text, "title"), para(label, "cell")] for label, cell in report.headline]
+    # Each cell a figure over its label; "" fills the last row out to three.
+    cells: list[object] = [
+        [para(cell.text, "title"), para(label, "cell")] for label, cell in report.headline
+    ]
     grid = [cells[i : i + 3] for i in range(0, len(cells), 3)]
     grid[-1] += [""] * (3 - len(grid[-1]))
     table = Table(grid, colWidths=[WIDTH / 3] * 3)
@@ -179,7 +182,7 @@ def table_block(table: ReportTable) -> list:
     label_width = max(WIDTH - numbers * 24 * MM, 55 * MM)
     widths = [label_width] + [(WIDTH - label_width) / numbers] * numbers
     drawn = Table([head, *body], colWidths=widths, repeatRows=1)
-    style = [
+    commands = [
         ("FONTNAME", (1, 1), (-1, -1), REGULAR),
         ("FONTSIZE", (1, 1), (-1, -1), 8.5),
         ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
@@ -191,10 +194,10 @@ def table_block(table: ReportTable) -> list:
     ]
     for i, row in enumerate(table.rows, start=1):
         if row.total:
-            style += [
+            commands += [
                 ("FONTNAME", (1, i), (-1, i), BOLD),
                 ("BACKGROUND", (0, i), (-1, i), HexColor(SHADE)),
             ]
-    drawn.setStyle(style)
+    drawn.setStyle(commands)
     # A new page rather than a title with too little of its table under it.
     return [CondPageBreak(40 * MM), para(table.title, "h3"), drawn]

@@ -124,11 +124,15 @@ def gather(scheme_id: int, period: Period) -> Data:
         .where(Venue.scheme_id == scheme_id)
         .order_by(Venue.name)
     ).all()
-    services = db.session.execute(
-        select(SupportService.id, SupportService.name)
-        .where(SupportService.scheme_id == scheme_id)
-        .order_by(SupportService.position, SupportService.name)
-    ).all()
+    services = (
+        db.session.execute(
+            select(SupportService.id, SupportService.name)
+            .where(SupportService.scheme_id == scheme_id)
+            .order_by(SupportService.position, SupportService.name)
+        )
+        .tuples()
+        .all()
+    )
     return Data(
         venues={v.id: v.name for v in venues},
         active={v.id for v in venues if v.status == "active"},
@@ -202,6 +206,10 @@ def build(data: Data, scheme: str, period: Period, partner_view: bool, small_max
     return report
 
 
+# A draft table's rows: (label, the keys of its cells, whether it is a total row).
+DraftRows = list[tuple[str, list, bool]]
+
+
 @dataclass
 class Draft:
     """A table of keys, before the keys become shown cells."""
@@ -209,7 +217,7 @@ class Draft:
     id: str
     title: str
     columns: list[str]
-    rows: list[tuple[str, list, bool]]
+    rows: DraftRows
     empty: str = ""
 
     def shown(self, cell) -> Table:
@@ -303,7 +311,9 @@ def visits_table(layout: Layout) -> Draft:
         lambda v: ("visits", ALL if v is None else v, ALL),
         lambda m: ("visits", ALL, ALL if m is None else m),
     )
-    rows = [(data.venues[v], [("visits", v, m) for m in [*months, ALL]], False) for v in venues]
+    rows: DraftRows = [
+        (data.venues[v], [("visits", v, m) for m in [*months, ALL]], False) for v in venues
+    ]
     rows.append((_("All venues"), [("visits", ALL, m) for m in [*months, ALL]], True))
     columns = [_("Venue"), *layout.month_names, _("Quarter")]
     return Draft("visits", _("Safe Haven visits by venue and month"), columns, rows)
@@ -355,7 +365,7 @@ def handovers_table(layout: Layout) -> Draft:
         lambda v, c: ("handovers", v, c),
         lambda c: ("handovers", ALL, c),
     )
-    rows = [
+    rows: DraftRows = [
         (data.venues[v], [("handovers", v, "brought"), ("handovers", v, "visited")], False)
         for v in venues
     ]

@@ -10,9 +10,10 @@ if one of them is not yet due, all of them wait for the next run.
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import TypeVar
 
 from flask import current_app
 from sqlalchemy import delete, func, select, text, update
@@ -136,7 +137,7 @@ def _plan_deletes(result: Plan, before: datetime) -> None:
     _plan_dependants(result)
 
 
-def _due_patrols(before: datetime) -> tuple[dict, list, set]:
+def _due_patrols(before: datetime) -> tuple[dict, Sequence, set]:
     """Patrols started before the cut-off, their contacts, and the ids of those patrols
     that must wait: a contact of theirs, or a visit continuing one, is not yet due."""
     due = select(Patrol.id).where(Patrol.started_at < before)
@@ -231,18 +232,18 @@ def _plan_dependants(result: Plan) -> None:
     for link, kind in ((VisitRevision.visit_id, "visit"), (ContactRevision.contact_id, "contact")):
         schemes = _scheme_by_id(result, kind)
         for ids in chunks(result.delete[kind]):
-            stmt = select(link, func.count()).where(link.in_(ids)).group_by(link)
-            for record_id, n in db.session.execute(stmt):
+            counted = select(link, func.count()).where(link.in_(ids)).group_by(link)
+            for record_id, n in db.session.execute(counted):
                 result.totals[schemes[record_id]]["revisions"] += n
     record_ids = set().union(*result.delete.values())
     for ids in chunks(record_ids):
-        stmt = select(SyncConflict.id, SyncConflict.scheme_id).where(
+        conflicts = select(SyncConflict.id, SyncConflict.scheme_id).where(
             SyncConflict.record_id.in_(ids)
         )
-        for conflict_id, scheme_id in db.session.execute(stmt):
+        for conflict_id, scheme_id in db.session.execute(conflicts):
             result.delete_conflicts.add(conflict_id)
             result.totals[scheme_id]["conflicts"] += 1
-    receipts = {}
+    receipts: dict[int, int] = {}  # receipt id: scheme id
     for ids in chunks(record_ids):
         stmt = select(Receipt.id, Receipt.scheme_id).where(Receipt.record_id.in_(ids))
         receipts.update(db.session.execute(stmt).tuples().all())
@@ -259,7 +260,7 @@ def _scheme_by_id(result: Plan, kind: str) -> dict:
     column = Visit.id if kind == "visit" else Contact.id
     scheme = Venue.scheme_id if kind == "visit" else Team.scheme_id
     stmt = _with_scheme(select(column, scheme), kind)
-    found = {}
+    found: dict[str, int] = {}
     for ids in chunks(result.delete[kind]):
         found.update(db.session.execute(stmt.where(column.in_(ids))).tuples().all())
     return found
@@ -268,17 +269,18 @@ def _scheme_by_id(result: Plan, kind: str) -> dict:
 def _plan_notes(result: Plan, before: datetime) -> None:
     """Notes of records older than the note period, in every version and sync conflict."""
     sources = (
-        ("visit", Visit, Visit.arrived_at, Venue.scheme_id, VisitRevision, "visit_id"),
-        ("contact", Contact, Contact.at, Team.scheme_id, ContactRevision, "contact_id"),
-        ("patrol", Patrol, Patrol.started_at, Team.scheme_id, None, None),
+        ("visit", Visit, Visit.arrived_at, Venue.scheme_id, (VisitRevision, "visit_id")),
+        ("contact", Contact, Contact.at, Team.scheme_id, (ContactRevision, "contact_id")),
+        ("patrol", Patrol, Patrol.started_at, Team.scheme_id, None),
     )
-    for kind, model, when, scheme, revision, link in sources:
+    for kind, model, when, scheme, versions in sources:
         stmt = _with_scheme(select(model.id, when, scheme), kind)
-        touched = {}
+        touched: dict[str, Sequence] = {}  # record id: (record id, its time, its scheme)
         for row in db.session.execute(stmt.where(when < before, model.note != "")):
             touched[row[0]] = row
             result.blank[kind].add(row[0])
-        if revision is not None:
+        if versions is not None:
+            revision, link = versions
             linked = getattr(revision, link)
             stmt = _with_scheme(select(revision.id, model.id, when, scheme), kind)
             stmt = stmt.join(revision, linked == model.id).where(
@@ -334,15 +336,24 @@ def _blank_notes(result: Plan) -> None:
     for kind, model in (("visit", Visit), ("contact", Contact), ("patrol", Patrol)):
         for ids in chunks(result.blank[kind]):
             db.session.execute(update(model).where(model.id.in_(ids)).values(note=""))
-    for kind, model in (("visit", VisitRevision), ("contact", ContactRevision)):
-        for ids in chunks(result.blank_revisions[kind]):
-            for revision in db.session.scalars(select(model).where(model.id.in_(ids))):
-                revision.data = revision.data | {"note": ""}  # a new dict: the change is seen
+    _blank_version_notes(VisitRevision, result.blank_revisions["visit"])
+    _blank_version_notes(ContactRevision, result.blank_revisions["contact"])
     for ids in chunks(result.blank_conflicts):
         for conflict in db.session.scalars(select(SyncConflict).where(SyncConflict.id.in_(ids))):
             payload = dict(conflict.payload)
             conflict.payload = payload | {"data": payload["data"] | {"note": ""}}
     db.session.flush()
+
+
+# A visit's or a contact's versions: the type checker checks the function below for each.
+Version = TypeVar("Version", VisitRevision, ContactRevision)
+
+
+def _blank_version_notes(model: type[Version], ids: Iterable) -> None:
+    """Blank the note in the data of these stored versions."""
+    for chunk in chunks(ids):
+        for version in db.session.scalars(select(model).where(model.id.in_(chunk))):
+            version.data = version.data | {"note": ""}  # a new dict: the change is seen
 
 
 def _delete(result: Plan) -> None:

@@ -8,13 +8,13 @@ keeps the time zone arithmetic out of the database, which SQLite could not do an
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import BigInteger, Integer, String, case, func, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
-from core.timeutil import LONDON
+from core.timeutil import to_london
 from reports.periods import NIGHT_STARTS, Period, night_start
 
 DAY = 24 * 3600
@@ -53,14 +53,14 @@ def offsets(period: Period) -> list[tuple[datetime, int]]:
 
 
 def _offset(utc: datetime) -> int:
-    return int(utc.replace(tzinfo=UTC).astimezone(LONDON).utcoffset().total_seconds())
+    return int((to_london(utc) - utc).total_seconds())
 
 
 def night_seconds(column, period: Period) -> ColumnElement:
     """Seconds since 1970-01-01 06:00 in London wall-clock terms: whole days of it are
     nights, so the day number and the hour since 06:00 fall out by division."""
     changes = offsets(period)
-    offset = literal(changes[0][1])
+    offset: ColumnElement[int] = literal(changes[0][1])
     if len(changes) > 1:
         # Before the second change the first offset holds, and so on; the last one after.
         whens = [

@@ -79,10 +79,10 @@ def sqlite_file(export: Export) -> bytes:
         database = sqlite_utils.Database(path)
         for table in TABLES:
             columns = {c.name: SQLITE_TYPES.get(c.kind, str) for c in table.columns}
-            database[table.name].create(columns)
-            database[table.name].insert_all(export.tables[table.name])
-        database["dictionary"].insert_all(export.dictionary)
-        database["about"].insert_all(export.about)
+            database.table(table.name).create(columns)
+            database.table(table.name).insert_all(export.tables[table.name])
+        database.table("dictionary").insert_all(export.dictionary)
+        database.table("about").insert_all(export.about)
         database.close()
         return path.read_bytes()
     finally:

@@ -79,9 +79,9 @@ def load() -> None:
     teams = [
         Team(scheme_id=scheme.id, name=name, duty_phone=phone) for name, phone in TEAMS.items()
     ]
-    db.session.add_all(venues + teams)
+    db.session.add_all([*venues, *teams])
     db.session.flush()
-    memberships = {
+    memberships: dict[str, dict[str, list]] = {
         "venue_staff": {"venues": venues[:1]},
         "pastor": {"teams": teams, "leads": teams[:1]},
     }
@@ -249,7 +249,8 @@ class History:
 
     def __init__(self, draw: random.Random, staff: dict, service_ids: list[int]) -> None:
         self.draw, self.staff, self.service_ids = draw, staff, service_ids
-        self.visits, self.contacts = [], []
+        self.visits: list[tuple] = []
+        self.contacts: list[tuple] = []
 
     def patrol(self, team: Team, night, crew: list) -> None:
         """A 22:00 to 03:00 patrol with a few contacts, one now and then handed over."""
@@ -262,8 +263,9 @@ class History:
             signposted = draw.sample(self.service_ids, 1) if draw.random() < 0.2 else []
             given = list(draw.choice(GIVEN_MIX))
             given += (["handover"] if handover else []) + (["signposted"] if signposted else [])
+            at = started + timedelta(minutes=draw.randint(10, 290))
             contact = {
-                "at": started + timedelta(minutes=draw.randint(10, 290)),
+                "at": at,
                 "people": draw.choice([1, 1, 1, 2, 2, 3]),
                 "age_band": draw.choice(["18_24", "25_34", "35_49"]),
                 "gender": draw.choice(["woman", "man", "mixed"]),
@@ -280,7 +282,7 @@ class History:
             contact_id = str(uuid.uuid4())
             self.contacts.append((contact_id, contact, crew[0], {"patrol_id": patrol.id}))
             if handover and draw.random() < 0.7:
-                self.visit(handover, night, contact["at"] + timedelta(minutes=10), contact_id)
+                self.visit(handover, night, at + timedelta(minutes=10), contact_id)
         tallies = {"Bottles and glass picked up": draw.randint(3, 30)}
         patrols.end_patrol(patrol, started + timedelta(hours=5), tallies, "", crew[0])
 

@@ -43,7 +43,7 @@ class Result:
     errors: dict = field(default_factory=dict)
 
     def as_json(self) -> dict:
-        answer = {"op": self.op, "status": self.status}
+        answer: dict[str, object] = {"op": self.op, "status": self.status}
         if self.receipt is not None:
             answer["receipt"] = {
                 "number": self.receipt.id,
@@ -54,7 +54,7 @@ class Result:
         return answer
 
 
-def digest(entry: dict, author_id: int) -> str:
+def digest(entry: dict, author_id: int | None) -> str:
     """What makes a resend the same entry: everything but its transport details."""
     same = {k: entry.get(k) for k in ("kind", "id", "patrol", "base_version", "data")}
     text = json.dumps(same | {"author": author_id}, sort_keys=True, ensure_ascii=False)
@@ -226,7 +226,8 @@ def receipt_row(device, entry, author, sender, fingerprint, outcome, now) -> dic
 
 def take(device: str, entry, sender: User) -> Result:
     """Take one entry: its own savepoint, so a failure leaves the others standing."""
-    op = entry.get("op") if isinstance(entry, dict) and isinstance(entry.get("op"), str) else ""
+    given = entry.get("op") if isinstance(entry, dict) else None
+    op = given if isinstance(given, str) else ""
     errors = shape_errors(entry)
     if errors:
         return Result(op, "rejected", errors=errors)

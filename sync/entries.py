@@ -90,7 +90,7 @@ def form_data(form_class_fields, data: dict) -> MultiDict:
     unknown = sorted(set(data) - set(form_class_fields))
     if unknown:
         raise record_error(_("Unknown fields: %(names)s.", names=", ".join(unknown)))
-    pairs = []
+    pairs: list[tuple[str, object]] = []
     for name, value in data.items():
         pairs.extend((name, item) for item in (value if isinstance(value, list) else [value]))
     return MultiDict(pairs)

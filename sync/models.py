@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.timeutil import utcnow
-from extensions import db
+from extensions import Model
+
+# Read by the type checker only: at run time SQLAlchemy finds these models by name.
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
-class Receipt(db.Model):
+class Receipt(Model):
     """One per outbox entry the server has taken: its number is the person's proof.
 
     The entry's own id (op_id) is unique, so a resent entry finds its first receipt
@@ -38,7 +43,7 @@ class Receipt(db.Model):
     conflict: Mapped[SyncConflict | None] = relationship()
 
 
-class SyncConflict(db.Model):
+class SyncConflict(Model):
     """A record that arrived with the id of one already stored but other content.
 
     Neither is dropped and neither overwrites the other: a coordinator decides.
@@ -56,5 +61,5 @@ class SyncConflict(db.Model):
     resolved_at: Mapped[datetime | None]
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
-    author: Mapped[User | None] = relationship(foreign_keys=[author_id])  # noqa: F821
-    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])  # noqa: F821
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])

@@ -4,6 +4,7 @@ A lower package that must tell a higher one something sends a signal (core.signa
 """
 
 import ast
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,13 @@ def test_every_package_has_its_place_in_the_order():
     found = {p.name for p in ROOT.iterdir() if (p / "__init__.py").exists()} - {"tests"}
     found |= {"extensions", "wsgi"}
     assert found == set(LAYERS)
+
+
+def test_the_type_checker_reads_every_package():
+    """A package missing from [tool.mypy]'s files would go unchecked, and nobody would know."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mypy"]
+    checked = {name.removesuffix(".py") for name in config["files"]}
+    assert checked == set(LAYERS)
 
 
 def test_the_factory_wires_the_packages_in_the_layers_order():

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.timeutil import utcnow
-from extensions import db
+from extensions import Model
+
+# Read by the type checker only: at run time SQLAlchemy finds these models by name.
+if TYPE_CHECKING:
+    from accounts.models import User
+    from havens.models import Venue
 
 
-class Sticker(db.Model):
+class Sticker(Model):
     """One issued sign. Its code leads to the venue's public page until it is withdrawn.
 
     A venue's current sticker is the one whose code is the venue's public_code; a reissue
@@ -30,8 +36,8 @@ class Sticker(db.Model):
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     withdrawn_reason: Mapped[str] = mapped_column(String(300), default="")
 
-    venue: Mapped[Venue] = relationship()  # noqa: F821  (havens.models)
-    issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])  # noqa: F821
-    withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id])  # noqa: F821
+    venue: Mapped[Venue] = relationship()
+    issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
+    withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id])
 
     __table_args__ = (UniqueConstraint("scheme_id", "number"),)

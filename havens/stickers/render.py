@@ -46,8 +46,8 @@ def runs(matrix: list[list[bool]]) -> Iterator[tuple[int, int, int]]:
 def pdf(arts: Iterable[Art], four_up: bool = False, title: str = "Safe Haven stickers") -> bytes:
     """One sticker per page, or four A6 stickers per A4 page with cut lines."""
     out = io.BytesIO()
-    page = PAGES["a4"] if four_up else None
-    canvas = Canvas(out, pagesize=page or PAGES["a6"], pageCompression=1)
+    sheet = PAGES["a4"]
+    canvas = Canvas(out, pagesize=sheet if four_up else PAGES["a6"], pageCompression=1)
     canvas.setTitle(title)
     canvas.setCreator("Lantern")
     slot = 0
@@ -59,8 +59,8 @@ def pdf(arts: Iterable[Art], four_up: bool = False, title: str = "Safe Haven sti
             continue
         x, y = SHEET_SLOTS[slot]
         if slot == 0:
-            cut_lines(canvas, page)
-        draw_pdf(canvas, art, x, y, page[1])
+            cut_lines(canvas, sheet)
+        draw_pdf(canvas, art, x, y, sheet[1])
         slot = (slot + 1) % 4
         if slot == 0:
             canvas.showPage()

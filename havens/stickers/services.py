@@ -126,13 +126,13 @@ def register(scheme_id: int) -> list[Sticker]:
         .options(joinedload(Sticker.withdrawn_by))
         .order_by(Sticker.number)
     )
-    return db.session.scalars(stmt).all()
+    return list(db.session.scalars(stmt))
 
 
 def history(venue: Venue) -> list[Sticker]:
     """The venue's stickers, newest first."""
     stmt = select(Sticker).filter_by(venue_id=venue.id).order_by(Sticker.number.desc())
-    return db.session.scalars(stmt).all()
+    return list(db.session.scalars(stmt))
 
 
 def active_venues(scheme_id: int | None = None) -> list[Venue]:
@@ -140,7 +140,7 @@ def active_venues(scheme_id: int | None = None) -> list[Venue]:
     stmt = select(Venue).filter_by(status="active").order_by(Venue.scheme_id, Venue.name)
     if scheme_id is not None:
         stmt = stmt.filter_by(scheme_id=scheme_id)
-    return db.session.scalars(stmt).all()
+    return list(db.session.scalars(stmt))
 
 
 def venues_with_codes(codes: list[str]) -> list[Venue]:
@@ -174,7 +174,7 @@ def content(venue: Venue, sticker: Sticker, language: str = "") -> art.Content:
     said = [words(locale, sticker) for locale in locales]
     # A language whose catalogue lacks the sticker's words would only repeat the English.
     said = [w for i, w in enumerate(said) if i == 0 or w.instruction != said[0].instruction]
-    scheme = db.session.get(Scheme, venue.scheme_id)
+    scheme = db.session.get_one(Scheme, venue.scheme_id)
     return art.Content(
         url=public_url(sticker.code),
         scheme=scheme.name,
