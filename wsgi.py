@@ -15,7 +15,7 @@ import core.logs
 from accounts.access import check_declared, enforce
 from accounts.forms import LANGUAGES
 from accounts.models import ROLES
-from accounts.sessions import load_session_user, unauthorized
+from accounts.sessions import load_session_user, sign_in_first, unauthorized
 from core.database import configure_engine
 from core.i18n import select_locale, text_direction
 from core.qr import qr_svg
@@ -184,6 +184,9 @@ def set_up_web(app: Flask) -> None:
         # Only the client's address and the scheme; the host comes from the proxy's Host.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.session_interface = SessionInterface()
+    # Before CSRF: a device whose session ended is told "sign in" (401), which it can act
+    # on, rather than "bad token" (400), which it cannot. Roles are checked after CSRF.
+    app.before_request(sign_in_first)
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

@@ -31,3 +31,37 @@ def test_an_ordinary_next_still_leads_there(client, make_person):
     data = {"csrf_token": csrf_token(client), "username": "cora", "password": PASSWORD}
     response = client.post("/signin", data=data, query_string={"next": "/people?page=2"})
     assert response.headers["Location"] == "/people?page=2"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("DELETE", "/signin", {"GET", "POST"}),
+        ("GET", "/signout", {"POST"}),
+        ("PUT", "/api/sync", {"POST"}),
+        ("GET", "/api/sync", {"POST"}),
+    ],
+)
+def test_a_405_says_which_methods_are_allowed(client, method, path, allowed):
+    response = client.open(path, method=method)
+    assert response.status_code == 405
+    named = {m.strip() for m in response.headers["Allow"].split(",")}
+    assert allowed <= named and method not in named
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/api/sync"),
+        ("POST", "/api/push/subscriptions"),
+        ("DELETE", "/api/push/subscriptions"),
+        ("GET", "/api/session"),
+        ("GET", "/api/handovers"),
+        ("GET", "/api/alerts"),
+    ],
+)
+def test_an_api_call_without_signing_in_is_answered_401_before_csrf(client, method, path):
+    # No session, so no CSRF token either: "sign in" is the answer a device can act on.
+    response = client.open(path, method=method, json={"entries": []})
+    assert response.status_code == 401
+    assert response.get_json()["signed_in"] is False
