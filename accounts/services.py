@@ -4,7 +4,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 
 from accounts.models import PasswordReset, Scheme, TeamMember, User
 from accounts.passwords import hash_password, verify_password
@@ -126,7 +126,22 @@ def valid_reset(token: str) -> PasswordReset | None:
     return reset
 
 
-def use_reset(reset: PasswordReset, password: str) -> None:
-    """Set the password through a reset link, which then stops working."""
-    reset.used_at = utcnow()
+def use_reset(reset: PasswordReset, password: str) -> bool:
+    """Set the password through a reset link, which then stops working; False when the
+    link was used (or ran out) since valid_reset. The conditional UPDATE takes the link
+    once however many requests bring it at the same moment; checking used_at first and
+    writing it afterwards let several through on PostgreSQL."""
+    now = utcnow()
+    taken = db.session.execute(
+        update(PasswordReset)
+        .where(
+            PasswordReset.id == reset.id,
+            PasswordReset.used_at.is_(None),
+            PasswordReset.expires_at >= now,
+        )
+        .values(used_at=now)
+    )
+    if taken.rowcount != 1:
+        return False
     set_password(reset.user, password, actor=reset.user)
+    return True

@@ -143,7 +143,8 @@ def reset_password(token: str):
         return render_template("accounts/reset_invalid.html"), 404
     form = NewPasswordForm()
     if form.validate_on_submit():
-        services.use_reset(reset, form.new_password.data)
+        if not services.use_reset(reset, form.new_password.data):
+            return render_template("accounts/reset_invalid.html"), 404  # used meanwhile
         db.session.commit()
         logout_user()
         session.clear()

@@ -11,7 +11,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from accounts import enrolment
+from accounts import enrolment, services
 from accounts.models import User
 from core.models import AuditEvent
 from extensions import db
@@ -82,3 +82,30 @@ def test_eight_wrong_pins_at_once_count_five_and_lock(app, tablet_cookie):
     # The first four wrong tries are told so; the fifth locks, and the rest find it locked.
     assert sum("That PIN is not right" in page for page in told) == 4
     assert sum("PIN sign-in is locked" in page for page in told) == 4
+
+
+def test_a_reset_link_used_eight_times_at_once_works_once(app, make_person):
+    person = make_person("nia", roles=["venue_staff"])
+    token = services.issue_reset(person, None)
+    db.session.commit()
+    tries = []
+    for n in range(CLIENTS):
+        # Each from its own address: the reset form's rate limit is per address.
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"10.7.0.{n}"
+        password = f"lantern-night-walk-{n}"
+        data = {
+            "csrf_token": form_token(client, f"/reset/{token}"),
+            "new_password": password,
+            "confirm": password,
+        }
+        tries.append((client, data, password))
+
+    answers = all_at_once([lambda c=c, d=d: c.post(f"/reset/{token}", data=d) for c, d, _ in tries])
+
+    codes = sorted(a.status_code for a in answers)
+    assert codes == [302] + [404] * (CLIENTS - 1)
+    assert events("password_changed") == 1
+    winner = next(p for (_c, _d, p), a in zip(tries, answers, strict=True) if a.status_code == 302)
+    working = [p for _c, _d, p in tries if services.authenticate("nia", p)]
+    assert working == [winner]
