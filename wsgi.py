@@ -33,7 +33,9 @@ DEFAULTS = {
     "IDLE_TIMEOUT_MINUTES": 15,
     "SESSION_MAX_HOURS": 12,
     "RESET_LINK_HOURS": 24,
-    "SIGNIN_RATE_LIMIT": "5 per minute",
+    "SIGNIN_RATE_LIMIT": "5 per minute",  # failed sign-ins per account
+    # Failed sign-ins per address: a venue's staff share one connection, so it is higher.
+    "SIGNIN_ADDRESS_RATE_LIMIT": "30 per minute",
     "RATELIMIT_STORAGE_URI": "memory://",
     "PROXY_FIX": 0,
     "SESSION_COOKIE_SECURE": False,
