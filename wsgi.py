@@ -36,7 +36,8 @@ DEFAULTS = {
     "SIGNIN_RATE_LIMIT": "5 per minute",  # failed sign-ins per account
     # Failed sign-ins per address: a venue's staff share one connection, so it is higher.
     "SIGNIN_ADDRESS_RATE_LIMIT": "30 per minute",
-    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_STORAGE_URI": "memory://",  # one process only: gunicorn.conf.py checks
+    "RATELIMIT_KEY_PREFIX": "",  # tells apart deployments sharing one Redis
     "PROXY_FIX": 0,
     "SESSION_COOKIE_SECURE": False,
     "SQLITE_BUSY_TIMEOUT_MS": 5000,
