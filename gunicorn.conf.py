@@ -34,6 +34,12 @@ bind = ["127.0.0.1:8000"]
 # WEB_CONCURRENCY is gunicorn's own variable for this; setting workers here would hide it.
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 
+# Gunicorn's default believes X-Forwarded-Proto (and X-Forwarded-Ssl) from 127.0.0.1
+# whatever LANTERN_PROXY_FIX says: with it 0, anyone on this machine could switch on HSTS
+# and the Secure cookie. Gunicorn believes no forwarded header; the app's ProxyFix, set by
+# LANTERN_PROXY_FIX, alone decides which to believe (X-Forwarded-For and -Proto).
+forwarded_allow_ips = ""
+
 
 def on_starting(server) -> None:
     """Refuse to start when every worker would keep rate-limit counts of its own, which

@@ -1,5 +1,5 @@
 """The shipped gunicorn.conf.py, under real gunicorn: limits that hold across workers,
-and a refusal to start when they would not."""
+a refusal to start when they would not, and forwarded headers only the app decides on."""
 
 import http.cookiejar
 import re
@@ -163,9 +163,12 @@ def all_at_once(calls) -> list:
 def test_the_config_reads_lantern_settings_as_the_app_does(monkeypatch):
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert config["DEFAULT_STORAGE"] == DEFAULTS["RATELIMIT_STORAGE_URI"]
+    assert config["forwarded_allow_ips"] == ""
     setting = config["lantern_setting"]
     monkeypatch.setenv("LANTERN_RATELIMIT_STORAGE_URI", REDIS)
+    monkeypatch.setenv("LANTERN_PROXY_FIX", "1")
     assert setting("RATELIMIT_STORAGE_URI", "memory://") == REDIS
+    assert setting("PROXY_FIX", 0) == 1  # JSON where it parses, as Flask reads it
 
 
 def test_three_workers_share_one_count_of_failed_sign_ins(db_url, make_person):
@@ -205,3 +208,19 @@ def test_three_workers_counting_in_memory_refuse_to_start(db_url, workers):
 def test_one_worker_may_count_in_memory(db_url):
     with gunicorn(environment(db_url), "--workers", "1") as (base, _output):
         assert get(base, "/healthz")["Content-Type"] == "application/json"
+
+
+def test_without_proxy_fix_gunicorn_does_not_believe_a_forwarded_scheme(db_url):
+    env = environment(db_url, PROXY_FIX="0")
+    with gunicorn(env, "--workers", "1") as (base, _output):
+        headers = get(base, "/signin", **{"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" not in headers
+    assert "Secure" not in headers["Set-Cookie"]
+
+
+def test_with_proxy_fix_the_app_believes_its_proxy(db_url):
+    env = environment(db_url, PROXY_FIX="1")
+    with gunicorn(env, "--workers", "1") as (base, _output):
+        headers = get(base, "/signin", **{"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" in headers
+    assert "Secure" in headers["Set-Cookie"]
