@@ -21,7 +21,7 @@ import reports.blueprint
 import schemes.blueprint
 import sync.blueprint
 from accounts.models import ROLES
-from accounts.sessions import load_session_user, unauthorized
+from accounts.sessions import load_session_user, sign_in_first, unauthorized
 from core.access import check_declared, enforce
 from core.database import configure_engine
 from core.i18n import LANGUAGES, select_locale, text_direction
@@ -52,8 +52,11 @@ DEFAULTS = {
     "IDLE_TIMEOUT_MINUTES": 15,
     "SESSION_MAX_HOURS": 12,
     "RESET_LINK_HOURS": 24,
-    "SIGNIN_RATE_LIMIT": "5 per minute",
-    "RATELIMIT_STORAGE_URI": "memory://",
+    "SIGNIN_RATE_LIMIT": "5 per minute",  # failed sign-ins per account
+    # Failed sign-ins per address: a venue's staff share one connection, so it is higher.
+    "SIGNIN_ADDRESS_RATE_LIMIT": "30 per minute",
+    "RATELIMIT_STORAGE_URI": "memory://",  # one process only: gunicorn.conf.py checks
+    "RATELIMIT_KEY_PREFIX": "",  # tells apart deployments sharing one Redis
     "PROXY_FIX": 0,
     "SESSION_COOKIE_SECURE": False,
     "SQLITE_BUSY_TIMEOUT_MS": 5000,
@@ -204,6 +207,9 @@ def set_up_web(app: Flask) -> None:
         # Replacing wsgi_app is how Flask's docs add middleware; the checker sees a method.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.session_interface = SessionInterface()
+    # Before CSRF: a device whose session ended is told "sign in" (401), which it can act
+    # on, rather than "bad token" (400), which it cannot. Roles are checked after CSRF.
+    app.before_request(sign_in_first)
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

@@ -5,7 +5,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, g, request
-from sqlalchemy import select, update
+from sqlalchemy import Row, case, select, update
 
 from accounts.models import Device, EnrolmentCode, User, venue_staff
 from accounts.passwords import hash_password, verify_password
@@ -147,11 +147,28 @@ def check_pin(device: Device, user_id: int, pin: str) -> tuple[User | None, str]
     if verify_password(user.pin_hash, pin):
         user.pin_failures = 0
         return user, "ok"
-    user.pin_failures += 1
-    if user.pin_failures >= current_app.config["PIN_MAX_FAILURES"]:
-        user.pin_locked_at = utcnow()
-        audit("pin_locked", user, actor=user, device=device.name)
-    return None, "locked" if user.pin_locked_at else "wrong"
+    counted = count_failure(user)
+    if counted is None:
+        return None, "locked"  # another wrong try locked it meanwhile
+    if counted.pin_locked_at is None:
+        return None, "wrong"
+    audit("pin_locked", user, actor=user, device=device.name)
+    return None, "locked"
+
+
+def count_failure(user: User) -> Row | None:
+    """Add one wrong PIN in a single statement, locking at the maximum: the new count and
+    lock time, or None when the PIN was locked already. Reading the count and writing it
+    back loses counts to concurrent tries on PostgreSQL; this UPDATE's row lock does not."""
+    failures = User.pin_failures + 1
+    locks = failures >= current_app.config["PIN_MAX_FAILURES"]
+    stmt = (
+        update(User)
+        .where(User.id == user.id, User.pin_locked_at.is_(None))
+        .values(pin_failures=failures, pin_locked_at=case((locks, utcnow()), else_=None))
+        .returning(User.pin_failures, User.pin_locked_at)
+    )
+    return db.session.execute(stmt).one_or_none()
 
 
 def unlock_pin(user: User) -> None:

@@ -8,12 +8,13 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 
 from accounts.models import PasswordReset, Scheme, TeamMember, User
 from accounts.passwords import hash_password, verify_password
 from accounts.sessions import end_all_sessions, start_session, token_hash
 from core import signals
+from core.database import rows_changed
 from core.services import audit
 from core.timeutil import utcnow
 from extensions import db
@@ -134,7 +135,22 @@ def valid_reset(token: str) -> PasswordReset | None:
     return reset
 
 
-def use_reset(reset: PasswordReset, password: str) -> None:
-    """Set the password through a reset link, which then stops working."""
-    reset.used_at = utcnow()
+def use_reset(reset: PasswordReset, password: str) -> bool:
+    """Set the password through a reset link, which then stops working; False when the
+    link was used (or ran out) since valid_reset. The conditional UPDATE takes the link
+    once however many requests bring it at the same moment; checking used_at first and
+    writing it afterwards let several through on PostgreSQL."""
+    now = utcnow()
+    taken = rows_changed(
+        update(PasswordReset)
+        .where(
+            PasswordReset.id == reset.id,
+            PasswordReset.used_at.is_(None),
+            PasswordReset.expires_at >= now,
+        )
+        .values(used_at=now)
+    )
+    if taken != 1:
+        return False
     set_password(reset.user, password, actor=reset.user)
+    return True

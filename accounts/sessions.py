@@ -7,12 +7,14 @@ from datetime import timedelta
 from flask import current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_login import current_user
 from sqlalchemy import select, update
 
 from accounts.models import User, UserSession
+from core.access import PUBLIC, access_rule
 from core.errors import wants_json
 from core.timeutil import utcnow
-from extensions import db
+from extensions import db, login
 
 # Writing last_seen on every request would make every page view a write.
 TOUCH_EVERY = timedelta(seconds=60)
@@ -107,6 +109,16 @@ def end_all_sessions(user: User, reason: str) -> None:
         .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
         .values(ended_at=utcnow(), end_reason=reason)
     )
+
+
+def sign_in_first():
+    """Before the CSRF check: a view that is not public answers someone not signed in
+    as unauthorized() does (401 from the API), whatever else is wrong with the request."""
+    if request.endpoint is None or current_user.is_authenticated:
+        return None
+    if PUBLIC in (access_rule(request.endpoint) or frozenset()):
+        return None
+    return login.unauthorized()
 
 
 def unauthorized():

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -33,14 +33,27 @@ def _signin_rate() -> str:
     return current_app.config["SIGNIN_RATE_LIMIT"]
 
 
+def _address_rate() -> str:
+    return current_app.config["SIGNIN_ADDRESS_RATE_LIMIT"]
+
+
+def _failed(_response) -> bool:
+    """Whether this sign-in counts against the limits: only a password that was checked
+    and did not match does, so a shift signing in on a venue's one connection never
+    locks itself out. The limits are checked before a try and added to after it, so
+    tries arriving at the same moment can each pass: at most one per server thread."""
+    return g.get("signin_failed", False)
+
+
 @public
-@limiter.limit(_signin_rate, methods=["POST"])
-@limiter.limit(_signin_rate, methods=["POST"], key_func=_login_key)
+@limiter.limit(_address_rate, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_signin_rate, methods=["POST"], key_func=_login_key, deduct_when=_failed)
 def sign_in():
     form = SignInForm(formdata=request.form)  # a form, never JSON: the limit reads the form
     if form.validate_on_submit():
         user = services.authenticate(form.username.data, form.password.data)
         if user is None:
+            g.signin_failed = True
             # One message for every failure: no hint whether the account exists.
             flash(_("That username and password do not match. Try again."), "error")
         else:
@@ -113,7 +126,8 @@ def reset_password(token: str):
         return render_template("accounts/reset_invalid.html"), 404
     form = NewPasswordForm()
     if form.validate_on_submit():
-        services.use_reset(reset, form.new_password.data)
+        if not services.use_reset(reset, form.new_password.data):
+            return render_template("accounts/reset_invalid.html"), 404  # used meanwhile
         db.session.commit()
         logout_user()
         session.clear()

@@ -3,7 +3,7 @@
 from flask import Flask, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed
 
 from extensions import db
 
@@ -35,6 +35,7 @@ def render_error(error: HTTPException):
     title, advice = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
     if isinstance(error, CSRFError):
         advice = _l("The page was open too long or was sent twice. Reload it and try again.")
+    headers = allow_header(error)
     if wants_json():
         message = advice if isinstance(error, CSRFError) else title
         body = {"error": str(message), "status": code}
@@ -44,8 +45,16 @@ def render_error(error: HTTPException):
                 "max_records": config["SYNC_MAX_RECORDS"],
                 "max_bytes": config["SYNC_MAX_BYTES"],
             }
-        return body, code
-    return render_template("core/error.html", code=code, title=title, advice=advice), code
+        return body, code, headers
+    page = render_template("core/error.html", code=code, title=title, advice=advice)
+    return page, code, headers
+
+
+def allow_header(error: HTTPException) -> dict[str, str]:
+    """A 405 names the methods the URL does take (RFC 9110 says it must)."""
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        return {"Allow": ", ".join(error.valid_methods)}
+    return {}
 
 
 def wants_json() -> bool:

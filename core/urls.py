@@ -12,4 +12,6 @@ def safe_next(target: str | None) -> str | None:
         return None
     if "\\" in target:
         return None  # some browsers read a backslash as a slash
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None  # a line break cannot go in a Location header: it would be a 500
     return target

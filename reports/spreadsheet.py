@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask_babel import gettext as _
 
+from core.csvfile import csv_text
 from reports.quarterly import Report
-
-# A cell starting with one of these is a formula to a spreadsheet; a venue's name is not.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe(text) -> str:
-    text = str(text)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def rows(report: Report) -> list[list[str]]:
@@ -33,11 +23,9 @@ def rows(report: Report) -> list[list[str]]:
                     found.append(
                         [report.scheme, quarter, section, table.title, row.label, column, cell.raw]
                     )
-    return [[safe(value) for value in row] for row in found]
+    return found
 
 
 def csv_bytes(report: Report) -> bytes:
     """UTF-8 with a byte order mark, so that spreadsheet programs read the accents right."""
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(rows(report))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return ("\ufeff" + csv_text(rows(report))).encode("utf-8")

@@ -1,6 +1,5 @@
 """An export written as a zip of CSV files, one JSON document, or a SQLite file."""
 
-import csv
 import io
 import json
 import os
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from core.csvfile import csv_text
 from reports.exports import TABLES, Export
 
 # Python types sqlite-utils makes each kind of column with.
@@ -27,23 +27,19 @@ def write(export: Export, fmt: str) -> bytes:
     return {"csv": csv_zip, "json": json_document, "sqlite": sqlite_file}[fmt](export)
 
 
-def _cell(value) -> str:
-    """A value as CSV text: lists joined with ';', objects as JSON, nothing as empty."""
+def _cell(value):
+    """A value for a CSV cell: lists joined with ';', objects as JSON, nothing as empty."""
     if value is None:
         return ""
     if isinstance(value, list):
         return ";".join(str(item) for item in value)
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
+    return value
 
 
 def _csv(columns: list[str], rows: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
-    writer.writerows([_cell(row[name]) for name in columns] for row in rows)
-    return out.getvalue()
+    return csv_text([columns, *([_cell(row[name]) for name in columns] for row in rows)])
 
 
 def csv_zip(export: Export) -> bytes:

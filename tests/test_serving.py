@@ -21,7 +21,9 @@ def free_port() -> int:
 def test_gunicorn_serves_the_factory(db_url, tmp_path):
     port = free_port()
     env = {"LANTERN_DATABASE_URL": db_url, "LANTERN_SECRET_KEY": SECRET, "PATH": ""}
-    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "wsgi:create_app()"]
+    # One worker: counting rate limits in memory is then safe (tests/test_gunicorn.py).
+    bind = ["--bind", f"127.0.0.1:{port}", "--workers", "1"]
+    command = [sys.executable, "-m", "gunicorn", *bind, "wsgi:create_app()"]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.PIPE)
     try:
         for _ in range(100):
