@@ -14,18 +14,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from accounts import services as accounts
-from accounts.models import Scheme
 from core.timeutil import to_london, to_utc, utcnow
 from extensions import db
 from havens.access import directory_for
 from havens.handovers import handovers_for
-from havens.models import Venue, Visit
+from havens.models import Visit
 from havens.seed import seed_directory
 from patrols import services
 from patrols.access import patrols_for, teams_for
 from patrols.models import Contact, Patrol, PatrolArea, Team
-from tests.conftest import PASSWORD, csrf_token, sample_url, sign_in
 
 LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -144,16 +141,6 @@ def future() -> str:
 
 
 @pytest.fixture
-def coordinator(make_person):
-    return make_person("cora", roles=["coordinator"])
-
-
-@pytest.fixture
-def leader(make_person, team):
-    return make_person("lee", roles=["pastor"], leads=[team])
-
-
-@pytest.fixture
 def pastors(make_person, team):
     """Two pastors of the team who do not lead it."""
     return [make_person(name, roles=["pastor"], teams=[team]) for name in ("pat", "pip")]
@@ -165,61 +152,6 @@ def other_team(scheme) -> Team:
     db.session.add(team)
     db.session.commit()
     return team
-
-
-@pytest.fixture
-def elsewhere(app) -> Scheme:
-    """Another scheme, whose coordinators see nothing of the test scheme."""
-    scheme = Scheme(name="Elsewhere")
-    db.session.add(scheme)
-    db.session.commit()
-    return scheme
-
-
-@pytest.fixture
-def other_venue(scheme) -> Venue:
-    venue = Venue(scheme_id=scheme.id, name="The Beacon", status="active")
-    db.session.add(venue)
-    db.session.commit()
-    return venue
-
-
-def make_patrol(team, pastors, started_at, ended_at=None, **fields) -> Patrol:
-    """A patrol stored directly, without the pages."""
-    patrol = Patrol(
-        id=str(uuid.uuid4()),
-        team_id=team.id,
-        started_at=started_at,
-        ended_at=ended_at,
-        pastors=list(pastors),
-        **fields,
-    )
-    db.session.add(patrol)
-    db.session.commit()
-    return patrol
-
-
-def make_contact(patrol, by, **fields) -> Contact:
-    """A contact stored through the service, without the pages."""
-    values = {
-        "at": utcnow() - timedelta(minutes=10),
-        "people": 1,
-        "age_band": None,
-        "gender": None,
-        "seen": [],
-        "given": ["water"],
-        "services": [],
-        "area_id": None,
-        "street": "",
-        "latitude": None,
-        "longitude": None,
-        "handover_venue_id": None,
-        "note": "",
-    } | fields
-    contact, created = services.save_contact(str(uuid.uuid4()), patrol, values, by)
-    assert created
-    db.session.commit()
-    return contact
 
 
 def start(client, team, people, **changes):
@@ -288,7 +220,9 @@ def count(model) -> int:
         (datetime(2026, 3, 28, 22, 0), datetime(2026, 3, 29, 3, 0), 4, 20.0),
     ],
 )
-def test_hours_on_duty_from_utc_times(app, team, make_person, started_at, ended_at, pastors, hours):
+def test_hours_on_duty_from_utc_times(
+    app, team, make_person, make_patrol, started_at, ended_at, pastors, hours
+):
     people = [make_person(f"p{i}", roles=["pastor"], teams=[team]) for i in range(pastors)]
     patrol = make_patrol(team, people, started_at, ended_at)
     assert services.hours_on_duty(patrol) == hours
@@ -296,7 +230,7 @@ def test_hours_on_duty_from_utc_times(app, team, make_person, started_at, ended_
     assert services.summary(patrol)["pastors"] == pastors
 
 
-def test_an_open_patrol_has_no_hours_yet(app, team, leader):
+def test_an_open_patrol_has_no_hours_yet(app, team, leader, make_patrol):
     patrol = make_patrol(team, [leader], utcnow() - timedelta(hours=2))
     assert services.hours_on_duty(patrol) == 0.0
 
@@ -317,9 +251,9 @@ def test_london_wall_clock_times_become_utc_across_the_changes():
     ],
 )
 def test_hours_on_duty_through_the_pages(
-    client, team, leader, pastors, started_at, ended_at, length
+    client, auth, team, leader, pastors, started_at, ended_at, length
 ):
-    sign_in(client, "lee")
+    auth.login("lee")
     patrol = started(client, team, [leader, *pastors], started_at=started_at)
     response, _data = end(client, patrol.id, ended_at=ended_at)
     assert response.status_code == 302
@@ -334,8 +268,10 @@ def test_hours_on_duty_through_the_pages(
     assert listed and float(listed.group(1)) == length * 3
 
 
-def test_the_summary_counts_people_actions_and_handovers(client, team, leader, pastors, venue):
-    sign_in(client, "lee")
+def test_the_summary_counts_people_actions_and_handovers(
+    client, auth, team, leader, pastors, venue
+):
+    auth.login("lee")
     now = utcnow().replace(second=0, microsecond=0)
     patrol = started(client, team, [leader, pastors[0]], started_at=local(now - timedelta(hours=3)))
     during = local(now - timedelta(hours=2))
@@ -363,8 +299,10 @@ def test_the_summary_counts_people_actions_and_handovers(client, team, leader, p
 # --- 2. one open patrol per team ---------------------------------------------------------
 
 
-def test_a_second_open_patrol_for_a_team_is_refused_on_the_page(client, team, leader, pastors):
-    sign_in(client, "lee")
+def test_a_second_open_patrol_for_a_team_is_refused_on_the_page(
+    client, auth, team, leader, pastors
+):
+    auth.login("lee")
     first = started(client, team, [leader])
     response, data = start(client, team, pastors)
     assert response.status_code == 400
@@ -376,7 +314,9 @@ def test_a_second_open_patrol_for_a_team_is_refused_on_the_page(client, team, le
     assert count(Patrol) == 2 and second.ended_at is None
 
 
-def test_the_database_refuses_a_second_open_patrol_for_a_team(app, team, other_team, leader):
+def test_the_database_refuses_a_second_open_patrol_for_a_team(
+    app, team, other_team, leader, make_patrol
+):
     make_patrol(team, [leader], utcnow() - timedelta(hours=2))
     db.session.add(Patrol(id=str(uuid.uuid4()), team_id=team.id, started_at=utcnow()))
     with pytest.raises(IntegrityError):
@@ -389,15 +329,15 @@ def test_the_database_refuses_a_second_open_patrol_for_a_team(app, team, other_t
     assert count(Patrol) == 4
 
 
-def test_the_same_start_form_sent_twice_starts_one_patrol(client, team, leader):
-    sign_in(client, "lee")
+def test_the_same_start_form_sent_twice_starts_one_patrol(client, auth, team, leader):
+    auth.login("lee")
     response, data = start(client, team, [leader])
     assert response.status_code == 302
     again = client.post("/patrols/start", data=data)
     assert again.status_code == 302 and again.headers["Location"] == f"/patrols/{data['id'][0]}"
     assert count(Patrol) == 1
     # The same id with other details is refused, not taken for the first.
-    data |= {"started_at": ago(hours=3), "csrf_token": csrf_token(client, "/patrols/start")}
+    data |= {"started_at": ago(hours=3), "csrf_token": auth.csrf("/patrols/start")}
     other = client.post("/patrols/start", data=data)
     assert other.status_code == 400
     assert "This patrol was saved already with other details." in other.get_data(as_text=True)
@@ -425,7 +365,7 @@ def test_the_same_start_form_sent_twice_starts_one_patrol(client, team, leader):
     ],
 )
 def test_each_bad_start_answer_gets_a_clear_error_and_keeps_the_rest(
-    client, make_person, scheme, team, other_team, leader, pastors, changes, field, message
+    client, auth, make_person, scheme, team, other_team, leader, pastors, changes, field, message
 ):
     # Lea leads both teams; Olly is only on the other one; nobody leads the third.
     leader_of_both = make_person("lea", roles=["pastor"], leads=[team, other_team])
@@ -442,7 +382,7 @@ def test_each_bad_start_answer_gets_a_clear_error_and_keeps_the_rest(
         name: substitutes.get(value, value) if isinstance(value, str) else value
         for name, value in changes.items()
     }
-    sign_in(client, "lea")
+    auth.login("lea")
     people = [leader_of_both, *pastors]
     response, data = start(client, team, people, **({"route": "Calverley Road"} | changes))
     page = response.get_data(as_text=True)
@@ -479,9 +419,9 @@ def test_each_bad_start_answer_gets_a_clear_error_and_keeps_the_rest(
     ],
 )
 def test_each_bad_contact_answer_gets_a_clear_error_and_keeps_the_rest(
-    client, team, leader, venue, changes, field, message
+    client, auth, team, leader, venue, changes, field, message
 ):
-    sign_in(client, "lee")
+    auth.login("lee")
     patrol = started(client, team, [leader])
     if changes.get("at") == "FUTURE":
         changes = changes | {"at": future()}
@@ -510,9 +450,9 @@ def test_each_bad_contact_answer_gets_a_clear_error_and_keeps_the_rest(
     ],
 )
 def test_each_bad_end_answer_gets_a_clear_error_and_keeps_the_rest(
-    client, team, leader, changes, field, message
+    client, auth, team, leader, changes, field, message
 ):
-    sign_in(client, "lee")
+    auth.login("lee")
     start_time = utcnow().replace(second=0, microsecond=0) - timedelta(hours=3)
     patrol = started(client, team, [leader], started_at=local(start_time))
     substitutes = {
@@ -530,8 +470,8 @@ def test_each_bad_end_answer_gets_a_clear_error_and_keeps_the_rest(
     assert_kept(page, data, changes)
 
 
-def test_a_location_is_stored_rounded_to_about_100_metres(client, team, leader):
-    sign_in(client, "lee")
+def test_a_location_is_stored_rounded_to_about_100_metres(client, auth, team, leader):
+    auth.login("lee")
     patrol = started(client, team, [leader])
     contact = log(client, patrol.id, latitude="51.132456", longitude="0.263789")
     assert contact.latitude == pytest.approx(51.132, abs=1e-9)
@@ -542,8 +482,8 @@ def test_a_location_is_stored_rounded_to_about_100_metres(client, team, leader):
 
 
 @pytest.mark.parametrize("name, value", [("latitude", "91"), ("longitude", "-181")])
-def test_a_position_off_the_globe_is_refused(client, team, leader, name, value):
-    sign_in(client, "lee")
+def test_a_position_off_the_globe_is_refused(client, auth, team, leader, name, value):
+    auth.login("lee")
     patrol = started(client, team, [leader])
     data = contact_data(client, patrol.id, **{name: value})
     response = client.post(f"/patrols/{patrol.id}/contacts/new", data=data)
@@ -554,8 +494,8 @@ def test_a_position_off_the_globe_is_refused(client, team, leader, name, value):
 # --- 4. three taps -----------------------------------------------------------------------
 
 
-def test_water_for_two_people_is_three_taps(client, team, leader):
-    sign_in(client, "lee")
+def test_water_for_two_people_is_three_taps(client, auth, team, leader):
+    auth.login("lee")
     patrol = started(client, team, [leader])
     path = f"/patrols/{patrol.id}/contacts/new"
     page = client.get(path).get_data(as_text=True)
@@ -580,9 +520,9 @@ def test_water_for_two_people_is_three_taps(client, team, leader):
 
 
 def test_water_for_two_people_needs_nothing_but_the_taps_and_the_form_s_own_fields(
-    client, team, leader
+    client, auth, team, leader
 ):
-    sign_in(client, "lee")
+    auth.login("lee")
     patrol = started(client, team, [leader])
     path = f"/patrols/{patrol.id}/contacts/new"
     defaults = form_of(client, path)
@@ -598,11 +538,11 @@ def test_water_for_two_people_needs_nothing_but_the_taps_and_the_form_s_own_fiel
     assert db.session.get(Contact, defaults["id"][0]).people == 1
 
 
-def test_signposting_to_a_service_counts_as_signposted(client, scheme, team, leader):
+def test_signposting_to_a_service_counts_as_signposted(client, auth, scheme, team, leader):
     seed_directory(scheme.id)
     db.session.commit()
     refuge = next(s for s in directory_for(scheme.id) if s.name.startswith("Refuge"))
-    sign_in(client, "lee")
+    auth.login("lee")
     patrol = started(client, team, [leader])
     contact = log(client, patrol.id, given=["conversation"], services=[str(refuge.id)])
     assert contact.services == [refuge.id]
@@ -613,14 +553,14 @@ def test_signposting_to_a_service_counts_as_signposted(client, scheme, team, lea
 
 
 def test_a_pastor_sees_only_their_own_team_s_patrols(
-    app, client, make_person, team, other_team, leader
+    app, client, auth, make_person, team, other_team, leader
 ):
     bea = make_person("bea", roles=["pastor"], leads=[other_team])
-    sign_in(client, "lee")
+    auth.login("lee")
     mine = started(client, team, [leader])
     my_contact = log(client, mine.id)
     theirs_client = app.test_client()
-    sign_in(theirs_client, "bea")
+    auth.login("bea", client=theirs_client)
     theirs = started(theirs_client, other_team, [bea])
     their_contact = log(theirs_client, theirs.id, note="Outside the station")
     for path in (
@@ -632,7 +572,7 @@ def test_a_pastor_sees_only_their_own_team_s_patrols(
         f"/patrols/{mine.id}/contacts/{their_contact.id}",  # their contact under my patrol
     ):
         assert client.get(path).status_code == 404, path
-    token = csrf_token(client, f"/patrols/{mine.id}/contacts/new")
+    token = auth.csrf(f"/patrols/{mine.id}/contacts/new")
     data = contact_data(client, mine.id)
     assert client.post(f"/patrols/{theirs.id}/contacts/new", data=data).status_code == 404
     assert (
@@ -649,12 +589,12 @@ def test_a_pastor_sees_only_their_own_team_s_patrols(
 
 
 def test_a_pastor_who_does_not_lead_cannot_start_or_end_a_patrol(
-    app, client, team, leader, pastors
+    app, client, auth, team, leader, pastors
 ):
     boss = app.test_client()
-    sign_in(boss, "lee")
+    auth.login("lee", client=boss)
     patrol = started(boss, team, [leader, *pastors])
-    sign_in(client, "pat")
+    auth.login("pat")
     page = client.get("/patrols/start").get_data(as_text=True)
     assert "leader starts its patrols." in page
     assert "Start a patrol" not in client.get("/patrols").get_data(as_text=True)
@@ -662,7 +602,7 @@ def test_a_pastor_who_does_not_lead_cannot_start_or_end_a_patrol(
     assert log(client, patrol.id).created_by_id == pastors[0].id
     # ... but neither end it nor start another.
     assert "End the patrol" not in client.get(f"/patrols/{patrol.id}").get_data(as_text=True)
-    token = csrf_token(client, f"/patrols/{patrol.id}/contacts/new")
+    token = auth.csrf(f"/patrols/{patrol.id}/contacts/new")
     assert client.get(f"/patrols/{patrol.id}/end").status_code == 403
     ended = client.post(
         f"/patrols/{patrol.id}/end", data={"csrf_token": token, "ended_at": ago(minutes=1)}
@@ -687,13 +627,13 @@ def test_a_pastor_who_does_not_lead_cannot_start_or_end_a_patrol(
 
 
 def test_another_scheme_s_coordinator_sees_nothing_of_this_one(
-    client, elsewhere, team, leader, venue
+    client, auth, elsewhere, team, leader, venue, make_patrol, make_contact, make_person
 ):
     patrol = make_patrol(team, [leader], utcnow() - timedelta(hours=1))
     contact = make_contact(patrol, leader, given=["handover"], handover_venue_id=venue.id)
-    accounts.create_person(elsewhere, "Eve", "eve", PASSWORD, roles={"coordinator"})
+    make_person("eve", roles=["coordinator"], scheme=elsewhere)
     db.session.commit()
-    sign_in(client, "eve")
+    auth.login("eve")
     for path in (
         f"/patrols/{patrol.id}",
         f"/patrols/{patrol.id}/summary",
@@ -708,26 +648,26 @@ def test_another_scheme_s_coordinator_sees_nothing_of_this_one(
 
 
 def test_a_leader_of_one_team_cannot_end_another_team_s_patrol_they_are_on(
-    app, client, make_person, team, other_team, leader
+    app, client, auth, make_person, team, other_team, leader
 ):
     bea = make_person("bea", roles=["pastor"], leads=[other_team])
     both = make_person("max", roles=["pastor"], leads=[team], teams=[other_team])
     bea_client = app.test_client()
-    sign_in(bea_client, "bea")
+    auth.login("bea", client=bea_client)
     theirs = started(bea_client, other_team, [bea, both])
-    sign_in(client, "max")
+    auth.login("max")
     assert client.get(f"/patrols/{theirs.id}").status_code == 200
     assert client.get(f"/patrols/{theirs.id}/end").status_code == 403
 
 
 @pytest.mark.parametrize("role", ["venue_staff", "partner"])
 def test_venue_staff_and_partners_may_not_open_patrols(
-    app, client, make_person, team, leader, venue, role
+    app, client, auth, make_person, team, leader, venue, make_patrol, make_contact, role
 ):
     patrol = make_patrol(team, [leader], utcnow() - timedelta(hours=1))
     contact = make_contact(patrol, leader)
     make_person("vic", roles=[role], venues=[venue] if role == "venue_staff" else [])
-    sign_in(client, "vic")
+    auth.login("vic")
     for path in (
         "/patrols",
         "/patrols/start",
@@ -742,7 +682,7 @@ def test_venue_staff_and_partners_may_not_open_patrols(
 
 
 def test_venue_staff_see_only_hand_overs_to_their_own_venue(
-    app, client, make_person, team, leader, venue, other_venue
+    app, client, auth, make_person, team, leader, venue, other_venue, make_patrol, make_contact
 ):
     make_person("sam", roles=["venue_staff"], venues=[venue])
     make_person("yan", roles=["venue_staff"], venues=[other_venue])
@@ -751,7 +691,7 @@ def test_venue_staff_see_only_hand_overs_to_their_own_venue(
     to_theirs = make_contact(
         patrol, leader, given=["handover"], handover_venue_id=other_venue.id, people=3
     )
-    sign_in(client, "sam")
+    auth.login("sam")
     page = client.get("/visits").get_data(as_text=True)
     assert "Street Pastors are bringing someone" in page
     assert f"/visits/new?contact={to_mine.id}" in page
@@ -761,11 +701,13 @@ def test_venue_staff_see_only_hand_overs_to_their_own_venue(
     # Neither hand-over waits at a venue with none: the banner is not shown at all.
     other = app.test_client()
     make_person("zoe", roles=["venue_staff"], venues=[])
-    sign_in(other, "zoe")
+    auth.login("zoe", client=other)
     assert "Street Pastors are bringing someone" not in other.get("/visits").get_data(as_text=True)
 
 
-def test_a_hand_over_older_than_12_hours_no_longer_waits(client, make_person, team, leader, venue):
+def test_a_hand_over_older_than_12_hours_no_longer_waits(
+    client, auth, make_person, team, leader, venue, make_patrol, make_contact
+):
     make_person("sam", roles=["venue_staff"], venues=[venue])
     patrol = make_patrol(team, [leader], utcnow() - timedelta(hours=14))
     make_contact(
@@ -775,12 +717,12 @@ def test_a_hand_over_older_than_12_hours_no_longer_waits(client, make_person, te
         given=["handover"],
         handover_venue_id=venue.id,
     )
-    sign_in(client, "sam")
+    auth.login("sam")
     assert "Street Pastors are bringing someone" not in client.get("/visits").get_data(as_text=True)
 
 
 def test_a_partner_sees_no_patrol_or_contact_rows_anywhere(
-    app, client, make_person, team, leader, venue
+    app, client, auth, make_person, team, leader, venue, make_patrol, make_contact, sample_url
 ):
     patrol = make_patrol(team, [leader], utcnow() - timedelta(hours=1), route="Grosvenor Bridge")
     contact = make_contact(
@@ -790,7 +732,7 @@ def test_a_partner_sees_no_patrol_or_contact_rows_anywhere(
     assert db.session.scalars(patrols_for(partner)).all() == []
     assert db.session.scalars(teams_for(partner)).all() == []
     assert db.session.scalars(handovers_for(partner)).all() == []
-    sign_in(client, "priya")
+    auth.login("priya")
     secrets = (patrol.id, contact.id, "Lost her friends", "Grosvenor Bridge", "Friday team")
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":
@@ -809,12 +751,12 @@ def test_a_partner_sees_no_patrol_or_contact_rows_anywhere(
 
 
 @pytest.fixture
-def handover(client, app, make_person, team, leader, venue, other_venue) -> Contact:
+def handover(client, auth, app, make_person, team, leader, venue, other_venue) -> Contact:
     """A contact the Friday team handed over to The Lamp, logged through the page."""
     make_person("sam", roles=["venue_staff"], venues=[venue])
     make_person("yan", roles=["venue_staff"], venues=[other_venue])
     pastor_client = app.test_client()
-    sign_in(pastor_client, "lee")
+    auth.login("lee", client=pastor_client)
     patrol = started(pastor_client, team, [leader])
     contact = log(
         pastor_client,
@@ -834,8 +776,8 @@ def visit_from(client, path: str, **changes) -> tuple[dict, object]:
     return data, client.post(path, data=data)
 
 
-def test_a_hand_over_is_linked_to_the_venue_s_visit(client, handover):
-    sign_in(client, "sam")
+def test_a_hand_over_is_linked_to_the_venue_s_visit(client, auth, handover):
+    auth.login("sam")
     visits = client.get("/visits").get_data(as_text=True)
     assert "Street Pastors are bringing someone" in visits
     path = f"/visits/new?contact={handover.id}"
@@ -857,8 +799,10 @@ def test_a_hand_over_is_linked_to_the_venue_s_visit(client, handover):
     assert count(Visit) == 1
 
 
-def test_another_venue_cannot_take_up_a_hand_over(app, client, make_person, handover, other_venue):
-    sign_in(client, "yan")
+def test_another_venue_cannot_take_up_a_hand_over(
+    app, client, auth, make_person, handover, other_venue
+):
+    auth.login("yan")
     assert "Street Pastors are bringing someone" not in client.get("/visits").get_data(as_text=True)
     path = f"/visits/new?contact={handover.id}"
     page = client.get(path).get_data(as_text=True)
@@ -872,19 +816,19 @@ def test_another_venue_cannot_take_up_a_hand_over(app, client, make_person, hand
     # Nor may a coordinator log it for a venue it was not handed over to.
     make_person("cora", roles=["coordinator"])
     boss = app.test_client()
-    sign_in(boss, "cora")
+    auth.login("cora", client=boss)
     data, response = visit_from(boss, path, venue_id=str(other_venue.id), contact_id=handover.id)
     assert response.status_code == 400
     assert "This hand-over is not waiting at this venue." in response.get_data(as_text=True)
     assert count(Visit) == 0
     # The venue it was handed over to still sees it waiting.
     sam = app.test_client()
-    sign_in(sam, "sam")
+    auth.login("sam", client=sam)
     assert f"/visits/new?contact={handover.id}" in sam.get("/visits").get_data(as_text=True)
 
 
-def test_correcting_a_linked_visit_keeps_the_link(client, handover):
-    sign_in(client, "sam")
+def test_correcting_a_linked_visit_keeps_the_link(client, auth, handover):
+    auth.login("sam")
     data, response = visit_from(client, f"/visits/new?contact={handover.id}")
     assert response.status_code == 302
     visit = db.session.get(Visit, data["id"][0])
@@ -906,8 +850,8 @@ def test_correcting_a_linked_visit_keeps_the_link(client, handover):
 # --- 7. corrections and their history ------------------------------------------------------
 
 
-def test_the_leader_corrects_a_contact_and_every_version_is_kept(client, team, leader):
-    sign_in(client, "lee")
+def test_the_leader_corrects_a_contact_and_every_version_is_kept(client, auth, team, leader):
+    auth.login("lee")
     patrol = started(client, team, [leader])
     contact = log(client, patrol.id, people="2")
     path = f"/patrols/{patrol.id}/contacts/{contact.id}"
@@ -931,13 +875,15 @@ def test_the_leader_corrects_a_contact_and_every_version_is_kept(client, team, l
     page = client.get(path).get_data(as_text=True)
     assert "History" in page and "Version 1" in page and "Version 2" in page
     # Sending the same correction again changes nothing.
-    client.post(path, data=correction | {"csrf_token": csrf_token(client, path)})
+    client.post(path, data=correction | {"csrf_token": auth.csrf(path)})
     db.session.refresh(contact)
     assert contact.version == 2 and len(contact.revisions) == 2
 
 
-def test_the_leader_may_correct_for_12_hours_after_the_end_and_no_longer(client, team, leader):
-    sign_in(client, "lee")
+def test_the_leader_may_correct_for_12_hours_after_the_end_and_no_longer(
+    client, auth, team, leader
+):
+    auth.login("lee")
     patrol = started(client, team, [leader], started_at=ago(hours=2))
     contact = log(client, patrol.id, at=ago(hours=1))
     path = f"/patrols/{patrol.id}/contacts/{contact.id}"
@@ -958,17 +904,17 @@ def test_the_leader_may_correct_for_12_hours_after_the_end_and_no_longer(client,
     assert (contact.version, contact.people, len(contact.revisions)) == (2, 3, 2)
 
 
-def test_a_pastor_who_does_not_lead_cannot_correct(app, client, team, leader, pastors):
+def test_a_pastor_who_does_not_lead_cannot_correct(app, client, auth, team, leader, pastors):
     boss = app.test_client()
-    sign_in(boss, "lee")
+    auth.login("lee", client=boss)
     patrol = started(boss, team, [leader, *pastors])
-    sign_in(client, "pat")
+    auth.login("pat")
     contact = log(client, patrol.id, people="2")
     path = f"/patrols/{patrol.id}/contacts/{contact.id}"
     page = client.get(path)
     assert page.status_code == 200 and "Save correction" not in page.get_data(as_text=True)
     data = form_of(boss, path) | {"people": "5"}
-    data["csrf_token"] = csrf_token(client, f"/patrols/{patrol.id}/contacts/new")
+    data["csrf_token"] = auth.csrf(f"/patrols/{patrol.id}/contacts/new")
     client.post(path, data=data)
     db.session.refresh(contact)
     assert (contact.version, contact.people, len(contact.revisions)) == (1, 2, 1)
@@ -977,8 +923,8 @@ def test_a_pastor_who_does_not_lead_cannot_correct(app, client, team, leader, pa
 # --- 8. sending again ----------------------------------------------------------------------
 
 
-def test_a_contact_sent_twice_is_stored_once(client, team, leader):
-    sign_in(client, "lee")
+def test_a_contact_sent_twice_is_stored_once(client, auth, team, leader):
+    auth.login("lee")
     patrol = started(client, team, [leader])
     data = contact_data(client, patrol.id, people="2", street="Monson Road", latitude="51.1324")
     path = f"/patrols/{patrol.id}/contacts/new"
@@ -990,8 +936,8 @@ def test_a_contact_sent_twice_is_stored_once(client, team, leader):
     assert contact.version == 1 and len(contact.revisions) == 1
 
 
-def test_the_same_contact_id_with_other_content_does_not_overwrite(client, team, leader):
-    sign_in(client, "lee")
+def test_the_same_contact_id_with_other_content_does_not_overwrite(client, auth, team, leader):
+    auth.login("lee")
     patrol = started(client, team, [leader])
     data = contact_data(client, patrol.id, people="2")
     path = f"/patrols/{patrol.id}/contacts/new"
@@ -1004,15 +950,15 @@ def test_the_same_contact_id_with_other_content_does_not_overwrite(client, team,
 
 
 def test_a_contact_id_cannot_be_reused_on_another_patrol(
-    app, client, make_person, team, other_team, leader
+    app, client, auth, make_person, team, other_team, leader
 ):
     bea = make_person("bea", roles=["pastor"], leads=[other_team])
-    sign_in(client, "lee")
+    auth.login("lee")
     patrol = started(client, team, [leader])
     data = contact_data(client, patrol.id)
     assert client.post(f"/patrols/{patrol.id}/contacts/new", data=data).status_code == 302
     bea_client = app.test_client()
-    sign_in(bea_client, "bea")
+    auth.login("bea", client=bea_client)
     theirs = started(bea_client, other_team, [bea])
     stolen = contact_data(bea_client, theirs.id) | {
         name: data[name] for name in data if name != "csrf_token"
@@ -1022,8 +968,8 @@ def test_a_contact_id_cannot_be_reused_on_another_patrol(
     assert count(Contact) == 1
 
 
-def test_no_contacts_on_an_ended_patrol(client, team, leader):
-    sign_in(client, "lee")
+def test_no_contacts_on_an_ended_patrol(client, auth, team, leader):
+    auth.login("lee")
     patrol = started(client, team, [leader], started_at=ago(hours=3))
     data = contact_data(client, patrol.id)
     assert end(client, patrol.id)[0].status_code == 302
@@ -1035,9 +981,9 @@ def test_no_contacts_on_an_ended_patrol(client, team, leader):
 # --- 9. the coordinator's pages ------------------------------------------------------------
 
 
-def test_coordinator_adds_a_team(client, coordinator, scheme):
-    sign_in(client, "cora")
-    token = csrf_token(client, "/teams")
+def test_coordinator_adds_a_team(client, auth, coordinator, scheme):
+    auth.login("cora")
+    token = auth.csrf("/teams")
     response = client.post("/teams/new", data={"csrf_token": token, "team-name": " Saturday "})
     assert response.status_code == 302
     team = db.session.scalar(select(Team))
@@ -1049,9 +995,9 @@ def test_coordinator_adds_a_team(client, coordinator, scheme):
     assert count(Team) == 1
 
 
-def test_coordinator_adds_and_removes_a_patrol_area(client, coordinator, team, leader):
-    sign_in(client, "cora")
-    token = csrf_token(client, "/teams")
+def test_coordinator_adds_and_removes_a_patrol_area(client, auth, coordinator, team, leader):
+    auth.login("cora")
+    token = auth.csrf("/teams")
     response = client.post("/areas/new", data={"csrf_token": token, "area-name": "The Pantiles"})
     assert response.status_code == 302
     area = db.session.scalar(select(PatrolArea))
@@ -1062,7 +1008,7 @@ def test_coordinator_adds_and_removes_a_patrol_area(client, coordinator, team, l
     assert "An area with this name exists already." in duplicate.get_data(as_text=True)
     # The area is offered to a leader, and a patrol and a contact can use it.
     lee = client.application.test_client()
-    sign_in(lee, "lee")
+    auth.login("lee", client=lee)
     assert "The Pantiles" in lee.get("/patrols/start").get_data(as_text=True)
     patrol = started(lee, team, [leader], area_id=str(area.id))
     contact = log(lee, patrol.id, area_id=str(area.id))
@@ -1078,9 +1024,9 @@ def test_coordinator_adds_and_removes_a_patrol_area(client, coordinator, team, l
     assert lee.get(f"/patrols/{patrol.id}").status_code == 200
 
 
-def test_coordinator_sets_the_tallies_patrols_count(app, client, coordinator, team, leader):
-    sign_in(client, "cora")
-    token = csrf_token(client, "/teams")
+def test_coordinator_sets_the_tallies_patrols_count(app, client, auth, coordinator, team, leader):
+    auth.login("cora")
+    token = auth.csrf("/teams")
     response = client.post(
         "/tallies",
         data={
@@ -1092,7 +1038,7 @@ def test_coordinator_sets_the_tallies_patrols_count(app, client, coordinator, te
     db.session.refresh(coordinator.scheme)
     assert coordinator.scheme.tallies == ["Bottles and glass picked up", "Flip-flops given out"]
     lee = app.test_client()
-    sign_in(lee, "lee")
+    auth.login("lee", client=lee)
     patrol = started(lee, team, [leader], started_at=ago(hours=3))
     page = lee.get(f"/patrols/{patrol.id}/end").get_data(as_text=True)
     assert "Bottles and glass picked up" in page and "Flip-flops given out" in page
@@ -1108,24 +1054,24 @@ def test_coordinator_sets_the_tallies_patrols_count(app, client, coordinator, te
     assert "Busy at the station" in summary
 
 
-def test_a_coordinator_cannot_remove_another_scheme_s_area(client, elsewhere, coordinator):
+def test_a_coordinator_cannot_remove_another_scheme_s_area(client, auth, elsewhere, coordinator):
     theirs = PatrolArea(scheme_id=elsewhere.id, name="Their high street")
     db.session.add(theirs)
     db.session.commit()
-    sign_in(client, "cora")
+    auth.login("cora")
     assert "Their high street" not in client.get("/teams").get_data(as_text=True)
-    token = csrf_token(client, "/teams")
+    token = auth.csrf("/teams")
     response = client.post(f"/areas/{theirs.id}/delete", data={"csrf_token": token})
     assert response.status_code == 404
     assert db.session.get(PatrolArea, theirs.id) is not None
 
 
-def test_no_tallies_at_all_is_allowed(app, client, coordinator, team, leader):
-    sign_in(client, "cora")
-    token = csrf_token(client, "/teams")
+def test_no_tallies_at_all_is_allowed(app, client, auth, coordinator, team, leader):
+    auth.login("cora")
+    token = auth.csrf("/teams")
     assert client.post("/tallies", data={"csrf_token": token, "tallies": ""}).status_code == 302
     lee = app.test_client()
-    sign_in(lee, "lee")
+    auth.login("lee", client=lee)
     patrol = started(lee, team, [leader], started_at=ago(hours=3))
     assert "tally_0" not in lee.get(f"/patrols/{patrol.id}/end").get_data(as_text=True)
     assert end(lee, patrol.id)[0].status_code == 302

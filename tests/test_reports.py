@@ -53,7 +53,6 @@ from reports.suppression import (
     suppress,
     table_sums,
 )
-from tests.conftest import sign_in
 
 Q4 = periods.quarter(2025, 4)
 
@@ -504,10 +503,16 @@ def busy_quarter(book):
     return book
 
 
-def partner_report(client, make_person, query="?year=2025&quarter=4"):
-    make_person("priya", roles=["partner"])
-    sign_in(client, "priya")
-    return client.get("/reports/quarterly" + query)
+@pytest.fixture
+def partner_report(client, auth, make_person):
+    """Factory: the quarterly report, as Priya (a partner, signed in here) gets it."""
+
+    def get(query="?year=2025&quarter=4"):
+        make_person("priya", roles=["partner"])
+        auth.login("priya")
+        return client.get("/reports/quarterly" + query)
+
+    return get
 
 
 def cells_of(html: str, table_id: str) -> dict[str, list[str]]:
@@ -517,8 +522,8 @@ def cells_of(html: str, table_id: str) -> dict[str, list[str]]:
     return {label: re.findall(r"<td>(.*?)</td>", cells) for label, cells in rows}
 
 
-def test_a_partner_sees_small_counts_as_one_to_five(busy_quarter, client, make_person):
-    html = partner_report(client, make_person).get_data(as_text=True)
+def test_a_partner_sees_small_counts_as_one_to_five(busy_quarter, client, partner_report):
+    html = partner_report().get_data(as_text=True)
     visits = cells_of(html, "visits")
     # True figures: Lamp 10, 0, 2 | 12; Lantern 11, 8, 0 | 19; months 21, 8, 2 | 31.
     assert visits["The Lamp"][2] == "1-5"
@@ -551,9 +556,9 @@ def test_the_partners_visits_table_cannot_be_worked_back(busy_quarter, app):
     assert exposed_exactly(values, marks) == []
 
 
-def test_a_coordinator_can_see_the_report_as_partners_do(busy_quarter, client, make_person):
+def test_a_coordinator_can_see_the_report_as_partners_do(busy_quarter, client, auth, make_person):
     make_person("cora", roles=["coordinator"])
-    sign_in(client, "cora")
+    auth.login("cora")
     every = client.get("/reports/quarterly?year=2025&quarter=4").get_data(as_text=True)
     assert cells_of(every, "visits")["The Lamp"] == ["10", "0", "2", "12"]
     assert "Coordinators only" in every
@@ -566,8 +571,8 @@ def test_a_coordinator_can_see_the_report_as_partners_do(busy_quarter, client, m
     assert "coordinators-only" not in csv_partner.headers["Content-Disposition"]
 
 
-def test_the_csv_holds_the_report_as_partners_see_it(busy_quarter, client, make_person):
-    partner_report(client, make_person)
+def test_the_csv_holds_the_report_as_partners_see_it(busy_quarter, client, partner_report):
+    partner_report()
     response = client.get("/reports/quarterly.csv?year=2025&quarter=4")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
@@ -584,23 +589,31 @@ def test_the_csv_holds_the_report_as_partners_see_it(busy_quarter, client, make_
     assert not any("NOTE-SECRET" in value for row in rows for value in row)
 
 
-def pdf_text(body: bytes, tmp_path) -> str:
-    from tests.conftest import unavailable
+@pytest.fixture
+def pdf_text(tmp_path, unavailable):
+    """Factory: the text of a PDF, read by pdftotext."""
 
-    if not shutil.which("pdftotext"):
-        unavailable("pdftotext missing: apt-get install poppler-utils")
-    path = tmp_path / "report.pdf"
-    path.write_bytes(body)
-    done = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True)
-    return done.stdout.decode()
+    def read(body: bytes) -> str:
+        if not shutil.which("pdftotext"):
+            unavailable("pdftotext missing: apt-get install poppler-utils")
+        path = tmp_path / "report.pdf"
+        path.write_bytes(body)
+        done = subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True
+        )
+        return done.stdout.decode()
+
+    return read
 
 
-def test_the_pdf_holds_the_report_as_partners_see_it(busy_quarter, client, make_person, tmp_path):
-    partner_report(client, make_person)
+def test_the_pdf_holds_the_report_as_partners_see_it(
+    busy_quarter, client, partner_report, pdf_text
+):
+    partner_report()
     response = client.get("/reports/quarterly.pdf?year=2025&quarter=4")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
-    text = pdf_text(response.data, tmp_path)
+    text = pdf_text(response.data)
     assert "Partnership report: Street Pastors and Safe Havens" in text
     assert "Testbridge · 2025, quarter 4" in text
     # The Lamp's 10, 0, 2 | 12: the 2 is small, and October is hidden so it cannot be 12 - 10.
@@ -613,18 +626,20 @@ def test_the_pdf_holds_the_report_as_partners_see_it(busy_quarter, client, make_
     assert "NOTE-SECRET" not in text
 
 
-def test_the_coordinators_pdf_says_not_to_share_it(busy_quarter, client, make_person, tmp_path):
+def test_the_coordinators_pdf_says_not_to_share_it(
+    busy_quarter, client, auth, make_person, pdf_text
+):
     make_person("cora", roles=["coordinator"])
-    sign_in(client, "cora")
-    text = pdf_text(client.get("/reports/quarterly.pdf?year=2025&quarter=4").data, tmp_path)
+    auth.login("cora")
+    text = pdf_text(client.get("/reports/quarterly.pdf?year=2025&quarter=4").data)
     assert "Coordinators only" in text
     assert re.search(r"The Lamp\s+10\s+0\s+2\s+12", text)
 
 
-def test_partners_see_a_quarter_only_once_it_has_ended(book, client, make_person):
+def test_partners_see_a_quarter_only_once_it_has_ended(book, client, partner_report):
     this_quarter = periods.quarter_of(periods.tonight())
     query = f"?year={this_quarter.first.year}&quarter={periods.quarter_number(this_quarter)}"
-    response = partner_report(client, make_person, query)
+    response = partner_report(query)
     assert response.status_code == 200
     assert "has not ended yet" in response.get_data(as_text=True)
     assert client.get("/reports/quarterly.csv" + query).status_code == 404
@@ -634,15 +649,15 @@ def test_partners_see_a_quarter_only_once_it_has_ended(book, client, make_person
     assert "has not ended yet" not in default
 
 
-def test_a_bad_quarter_is_refused(book, client, make_person):
-    assert partner_report(client, make_person, "?year=2025&quarter=7").status_code == 400
+def test_a_bad_quarter_is_refused(book, client, partner_report):
+    assert partner_report("?year=2025&quarter=7").status_code == 400
     assert client.get("/reports/quarterly.csv?year=abc&quarter=1").status_code == 404
 
 
-def test_downloads_are_audited(busy_quarter, client, make_person):
+def test_downloads_are_audited(busy_quarter, client, partner_report):
     from core.models import AuditEvent
 
-    partner_report(client, make_person)
+    partner_report()
     client.get("/reports/quarterly.csv?year=2025&quarter=4")
     event = db.session.scalars(db.select(AuditEvent).filter_by(action="exported")).one()
     assert event.detail == {
@@ -658,13 +673,13 @@ def test_downloads_are_audited(busy_quarter, client, make_person):
 SECRETS = ["NOTE-SECRET", "Secret Street", "Pastor0", "Pastor1", "Staffname", "Vera Contact"]
 
 
-def test_a_partner_never_sees_a_record_a_note_or_a_name(book, app, client, make_person):
-    from tests.conftest import sample_url
-
+def test_a_partner_never_sees_a_record_a_note_or_a_name(
+    book, app, client, make_person, partner_report, sample_url
+):
     book["lamp"].contact_name = "Vera Contact"
     make_person("staffname", roles=["venue_staff"], venues=[book["lamp"]])
     db.session.commit()
-    partner_report(client, make_person)
+    partner_report()
     pages = []
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":
@@ -687,9 +702,9 @@ def test_a_partner_never_sees_a_record_a_note_or_a_name(book, app, client, make_
         assert client.get(path).status_code == 403, path
 
 
-def test_a_partner_has_a_link_to_the_report_at_home(book, client, make_person):
+def test_a_partner_has_a_link_to_the_report_at_home(book, client, auth, make_person):
     make_person("priya", roles=["partner"])
-    sign_in(client, "priya")
+    auth.login("priya")
     home = client.get("/").get_data(as_text=True)
     assert 'href="/reports/quarterly"' in home
 
@@ -697,7 +712,7 @@ def test_a_partner_has_a_link_to_the_report_at_home(book, client, make_person):
 # --- the dashboard ----------------------------------------------------------------------------
 
 
-def test_the_dashboard_draws_charts_with_their_tables(app, client, make_person, venue):
+def test_the_dashboard_draws_charts_with_their_tables(app, client, auth, make_person, venue):
     from core.timeutil import utcnow
 
     db.session.add(
@@ -705,7 +720,7 @@ def test_the_dashboard_draws_charts_with_their_tables(app, client, make_person, 
     )
     db.session.commit()
     make_person("cora", roles=["coordinator"])
-    sign_in(client, "cora")
+    auth.login("cora")
     response = client.get("/reports?period=week")
     html = response.get_data(as_text=True)
     assert response.status_code == 200

@@ -22,8 +22,7 @@ import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 
-from accounts import services as accounts
-from accounts.models import Scheme, TeamMember, UserSession
+from accounts.models import TeamMember, UserSession
 from core.timeutil import to_london, to_utc, utcnow
 from extensions import db
 from havens import services as havens
@@ -31,7 +30,6 @@ from havens.models import Venue, Visit
 from patrols import services as patrols
 from patrols.models import Contact, Patrol, Team
 from sync.models import Receipt, SyncConflict
-from tests.conftest import PASSWORD, csrf_token, sign_in
 
 LOCAL = "%Y-%m-%dT%H:%M"
 DEVICE = str(uuid.uuid4())
@@ -64,10 +62,16 @@ def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def open_app(client, username: str) -> dict:
-    """Sign in, then read /api/session as the app does: it holds the author and CSRF tokens."""
-    sign_in(client, username)
-    return api_session(client)
+@pytest.fixture
+def open_app(auth):
+    """Factory: sign in on a client, then read /api/session as the app does: it holds the
+    author and CSRF tokens."""
+
+    def open_(client, username: str) -> dict:
+        auth.login(username, client=client)
+        return api_session(client)
+
+    return open_
 
 
 def api_session(client) -> dict:
@@ -157,19 +161,9 @@ def contact_entry(me: dict, patrol: Patrol, **changes) -> dict:
 
 
 @pytest.fixture
-def staff(make_person, venue):
-    return make_person("sam", roles=["venue_staff"], venues=[venue])
-
-
-@pytest.fixture
 def colleague(make_person, venue):
     """Another member of staff at the same venue, sharing its tablet."""
     return make_person("kim", roles=["venue_staff"], venues=[venue])
-
-
-@pytest.fixture
-def leader(make_person, team):
-    return make_person("lee", roles=["pastor"], leads=[team])
 
 
 @pytest.fixture
@@ -183,28 +177,12 @@ def patrol(team, leader) -> Patrol:
     return patrol
 
 
-@pytest.fixture
-def other_venue(scheme) -> Venue:
-    venue = Venue(scheme_id=scheme.id, name="The Beacon", status="active")
-    db.session.add(venue)
-    db.session.commit()
-    return venue
-
-
-@pytest.fixture
-def elsewhere(app) -> Scheme:
-    scheme = Scheme(name="Elsewhere")
-    db.session.add(scheme)
-    db.session.commit()
-    return scheme
-
-
 class Scene:
     """Sam (venue staff) and Lee (the team's leader), each signed in on a device of their
     own, with what every kind of record needs: a venue, an open patrol, a visit and a
     contact to correct, and a second team Lee leads with no patrol open."""
 
-    def __init__(self, app, staff, leader, venue, team, patrol):
+    def __init__(self, app, open_app, staff, leader, venue, team, patrol):
         self.staff, self.leader, self.venue, self.patrol = staff, leader, venue, patrol
         self.saturday = Team(scheme_id=team.scheme_id, name="Saturday team")
         db.session.add(self.saturday)
@@ -329,8 +307,8 @@ class Scene:
 
 
 @pytest.fixture
-def scene(app, staff, leader, venue, team, patrol) -> Scene:
-    return Scene(app, staff, leader, venue, team, patrol)
+def scene(app, open_app, staff, leader, venue, team, patrol) -> Scene:
+    return Scene(app, open_app, staff, leader, venue, team, patrol)
 
 
 def assert_receipt(result, sent, author, sender, before, outcome="created") -> Receipt:
@@ -351,7 +329,7 @@ def assert_receipt(result, sent, author, sender, before, outcome="created") -> R
 # --- created: each kind, with its rows and its receipt ---------------------------------------
 
 
-def test_a_visit_is_created_with_its_receipt(client, staff, venue):
+def test_a_visit_is_created_with_its_receipt(client, staff, venue, open_app):
     me = open_app(client, "sam")
     sent = visit_entry(me, venue, note="Calmer after water", departed_at=local())
     before = utcnow()
@@ -383,7 +361,7 @@ def test_a_visit_correction_is_created_as_a_new_version(scene):
     assert_receipt(result, sent, scene.staff, scene.staff, before)
 
 
-def test_a_contact_is_created_on_its_patrol(client, leader, patrol):
+def test_a_contact_is_created_on_its_patrol(client, leader, patrol, open_app):
     me = open_app(client, "lee")
     sent = contact_entry(me, patrol, given=["water", "foil_blanket"], seen=["intoxicated"])
     before = utcnow()
@@ -484,10 +462,10 @@ def test_a_duplicate_under_a_new_op_is_answered_with_the_first_receipt(scene):
     assert again["receipt"]["number"] == first["receipt"]["number"]
 
 
-def test_a_visit_saved_by_the_page_then_synced_is_a_duplicate(client, staff, venue):
+def test_a_visit_saved_by_the_page_then_synced_is_a_duplicate(client, auth, staff, venue, open_app):
     me = open_app(client, "sam")
     sent = visit_entry(me, venue)
-    page = sent["data"] | {"csrf_token": csrf_token(client, "/visits/new")}
+    page = sent["data"] | {"csrf_token": auth.csrf("/visits/new")}
     assert client.post("/visits/new", data=page).status_code == 302
     [result] = sync(client, me, sent)
     assert result["status"] == "duplicate"
@@ -496,7 +474,7 @@ def test_a_visit_saved_by_the_page_then_synced_is_a_duplicate(client, staff, ven
 
 
 def test_a_resend_is_a_duplicate_even_after_its_author_was_disabled(
-    client, staff, colleague, venue
+    client, staff, colleague, venue, open_app
 ):
     """The answer to the first send was lost; meanwhile the author left the scheme."""
     me = open_app(client, "sam")
@@ -564,7 +542,9 @@ def test_the_same_op_with_other_content_is_a_conflict_not_an_overwrite(scene):
     assert "receipt" in result, result
 
 
-def test_a_late_replay_of_a_rejected_entry_s_first_version_makes_no_conflict(client, staff, venue):
+def test_a_late_replay_of_a_rejected_entry_s_first_version_makes_no_conflict(
+    client, staff, venue, open_app
+):
     """The first version was rejected, then fixed and stored under the same op; the first
     request then arrives again (a network or proxy retry). It was never valid: there is
     nothing for a coordinator to resolve."""
@@ -602,7 +582,7 @@ def remove(name: str) -> dict:
     ],
 )
 def test_a_bad_visit_is_rejected_with_the_form_s_message_and_the_rest_are_created(
-    client, staff, venue, changes, field, message
+    client, staff, venue, open_app, changes, field, message
 ):
     me = open_app(client, "sam")
     times = {"FUTURE": local(timedelta(hours=2)), "PAST": local(-timedelta(hours=3))}
@@ -633,7 +613,7 @@ def test_a_bad_visit_is_rejected_with_the_form_s_message_and_the_rest_are_create
     ],
 )
 def test_a_bad_contact_is_rejected_with_the_form_s_message_and_the_rest_are_created(
-    client, leader, patrol, changes, field, message
+    client, leader, patrol, open_app, changes, field, message
 ):
     me = open_app(client, "lee")
     if changes.get("at") == "FUTURE":
@@ -646,7 +626,9 @@ def test_a_bad_contact_is_rejected_with_the_form_s_message_and_the_rest_are_crea
     assert [c.id for c in db.session.scalars(select(Contact))] == [good["id"]]
 
 
-def test_a_rejected_entry_fixed_and_resent_with_the_same_op_is_created(client, staff, venue):
+def test_a_rejected_entry_fixed_and_resent_with_the_same_op_is_created(
+    client, staff, venue, open_app
+):
     me = open_app(client, "sam")
     sent = visit_entry(me, venue, arrived_at=local(timedelta(hours=2)))
     assert statuses(sync(client, me, sent)) == ["rejected"]
@@ -663,7 +645,9 @@ def test_a_rejected_entry_fixed_and_resent_with_the_same_op_is_created(client, s
 
 
 @pytest.mark.parametrize("size", ["records", "bytes", "far_too_many_bytes"])
-def test_an_oversized_batch_is_refused_with_a_clear_json_error(app, client, staff, venue, size):
+def test_an_oversized_batch_is_refused_with_a_clear_json_error(
+    app, client, staff, venue, open_app, size
+):
     me = open_app(client, "sam")
     limits = me["sync"]
     assert (limits["max_records"], limits["max_bytes"]) == (
@@ -688,7 +672,7 @@ def test_an_oversized_batch_is_refused_with_a_clear_json_error(app, client, staf
     assert count(Visit) == 0 and count(Receipt) == 0
 
 
-def test_a_batch_at_the_caps_is_taken(app, client, staff, venue):
+def test_a_batch_at_the_caps_is_taken(app, client, staff, venue, open_app):
     app.config["SYNC_MAX_RECORDS"] = 3
     me = open_app(client, "sam")
     records = [visit_entry(me, venue) for _ in range(3)]
@@ -714,7 +698,7 @@ def test_a_batch_at_the_caps_is_taken(app, client, staff, venue):
         b'{"device": "DEVICE", "records": null}',
     ],
 )
-def test_a_body_the_server_cannot_read_is_a_400_json_error(client, staff, body):
+def test_a_body_the_server_cannot_read_is_a_400_json_error(client, staff, open_app, body):
     me = open_app(client, "sam")
     body = body.replace(b"DEVICE", DEVICE.encode())
     response = client.post(
@@ -759,7 +743,7 @@ def test_a_body_the_server_cannot_read_is_a_400_json_error(client, staff, body):
     ],
 )
 def test_an_entry_of_wrong_types_is_rejected_and_the_rest_are_created(
-    client, staff, venue, changes, field
+    client, staff, venue, open_app, changes, field
 ):
     me = open_app(client, "sam")
     bad = visit_entry(me, venue)
@@ -784,7 +768,7 @@ def sync_raw(client, me, records) -> list[dict]:
 
 @pytest.mark.parametrize("seq", [2**31, 2**53, 2**63, 2**64])
 def test_a_sequence_number_too_big_for_the_database_does_not_fail_the_batch(
-    client, staff, venue, seq
+    client, staff, venue, open_app, seq
 ):
     """JSON has no limit on integers; the database has. Either answer is fine, not a 500."""
     me = open_app(client, "sam")
@@ -803,7 +787,7 @@ def test_a_sequence_number_too_big_for_the_database_does_not_fail_the_batch(
 
 @pytest.mark.parametrize("item", ["visit", 17, None, ["op"], {}])
 def test_an_item_that_is_not_an_entry_is_rejected_and_the_rest_are_created(
-    client, staff, venue, item
+    client, staff, venue, open_app, item
 ):
     me = open_app(client, "sam")
     good = visit_entry(me, venue)
@@ -832,7 +816,9 @@ def test_a_correction_without_a_whole_base_version_is_rejected(scene, base_versi
         ("data", "created_by_id"),
     ],
 )
-def test_unknown_keys_and_unknown_form_fields_are_rejected(client, staff, venue, where, name):
+def test_unknown_keys_and_unknown_form_fields_are_rejected(
+    client, staff, venue, open_app, where, name
+):
     me = open_app(client, "sam")
     bad = visit_entry(me, venue)
     if where == "entry":
@@ -851,7 +837,9 @@ def test_unknown_keys_and_unknown_form_fields_are_rejected(client, staff, venue,
 
 
 @pytest.mark.parametrize("header", [None, "not-the-token", ""])
-def test_a_batch_without_the_session_s_csrf_token_is_a_400_json_error(client, staff, venue, header):
+def test_a_batch_without_the_session_s_csrf_token_is_a_400_json_error(
+    client, staff, venue, open_app, header
+):
     me = open_app(client, "sam")
     headers = {} if header is None else {"X-CSRFToken": header}
     response = client.post(
@@ -864,13 +852,13 @@ def test_a_batch_without_the_session_s_csrf_token_is_a_400_json_error(client, st
 
 @pytest.mark.parametrize("how", ["never_signed_in", "idle_timeout", "disabled"])
 def test_no_one_signed_in_is_a_401_json_error_and_nothing_is_stored(
-    client, staff, colleague, venue, how
+    client, auth, staff, colleague, venue, open_app, how
 ):
     me = open_app(client, "kim")
     records = [visit_entry(me, venue)]
     if how == "never_signed_in":
         client.post("/signout", data={"csrf_token": me["csrf"]})
-        token = csrf_token(client)
+        token = auth.csrf()
     else:
         token = me["csrf"]
         if how == "idle_timeout":
@@ -888,9 +876,9 @@ def test_no_one_signed_in_is_a_401_json_error_and_nothing_is_stored(
     assert session.status_code == 401 and session.get_json()["signed_in"] is False
 
 
-def test_a_partner_may_not_send_records(client, make_person, staff, venue):
+def test_a_partner_may_not_send_records(client, make_person, staff, venue, open_app):
     make_person("pia", roles=["partner"])
-    sam = api_session_of(client, "sam")
+    sam = api_session_of(open_app, client, "sam")
     me = open_app(client, "pia")
     response = post(client, [visit_entry(sam, venue)], me["csrf"])
     assert response.status_code == 403
@@ -898,7 +886,7 @@ def test_a_partner_may_not_send_records(client, make_person, staff, venue):
     assert count(Visit) == 0 and count(Receipt) == 0
 
 
-def api_session_of(client, username: str) -> dict:
+def api_session_of(open_app, client, username: str) -> dict:
     """The session answer of someone who then signs out of this device."""
     me = open_app(client, username)
     assert client.post("/signout", data={"csrf_token": me["csrf"]}).status_code == 302
@@ -907,7 +895,7 @@ def api_session_of(client, username: str) -> dict:
 
 @pytest.mark.parametrize("where", ["same_scheme", "other_scheme"])
 def test_staff_cannot_log_a_visit_for_another_venue(
-    client, staff, venue, other_venue, elsewhere, where
+    client, staff, venue, other_venue, elsewhere, open_app, where
 ):
     if where == "other_scheme":
         other_venue.scheme_id = elsewhere.id
@@ -919,9 +907,11 @@ def test_staff_cannot_log_a_visit_for_another_venue(
     assert [v.venue_id for v in db.session.scalars(select(Visit))] == [venue.id]
 
 
-def test_staff_cannot_correct_another_venue_s_visit(client, staff, venue, other_venue, make_person):
+def test_staff_cannot_correct_another_venue_s_visit(
+    client, staff, venue, other_venue, make_person, open_app
+):
     make_person("bea", roles=["venue_staff"], venues=[other_venue])
-    bea = api_session_of(client, "bea")
+    bea = api_session_of(open_app, client, "bea")
     theirs = visit_entry(bea, other_venue)
     me = open_app(client, "sam")
     assert statuses(sync(client, me, theirs)) == ["created"]  # Bea's token, sent by Sam
@@ -939,7 +929,7 @@ def test_staff_cannot_correct_another_venue_s_visit(client, staff, venue, other_
 
 
 def test_a_pastor_cannot_log_to_or_end_another_scheme_s_patrol(
-    client, leader, patrol, elsewhere, make_person
+    client, leader, patrol, elsewhere, make_person, open_app
 ):
     their_team = Team(scheme_id=elsewhere.id, name="Their team")
     db.session.add(their_team)
@@ -964,8 +954,10 @@ def test_a_pastor_cannot_log_to_or_end_another_scheme_s_patrol(
 # --- shared devices and author tokens --------------------------------------------------------
 
 
-def test_a_record_sent_by_a_colleague_is_attributed_to_its_author(client, staff, colleague, venue):
-    sam = api_session_of(client, "sam")  # Sam saved it offline, then signed out
+def test_a_record_sent_by_a_colleague_is_attributed_to_its_author(
+    client, staff, colleague, venue, open_app
+):
+    sam = api_session_of(open_app, client, "sam")  # Sam saved it offline, then signed out
     saved = visit_entry(sam, venue)
     kim = open_app(client, "kim")
     before = utcnow()
@@ -1005,7 +997,7 @@ def signed_with(secret: str, user_id: int, age: timedelta = timedelta()) -> str:
     ],
 )
 def test_a_forged_or_tampered_author_token_is_rejected(
-    app, client, staff, colleague, venue, elsewhere, forge
+    app, client, staff, colleague, venue, elsewhere, make_person, open_app, forge
 ):
     me = open_app(client, "kim")
     secret = app.config["SECRET_KEY"]
@@ -1022,10 +1014,7 @@ def test_a_forged_or_tampered_author_token_is_rejected(
         days = app.config["AUTHOR_TOKEN_DAYS"] + 1
         token = signed_with(secret, staff.id, age=timedelta(days=days))
     elif forge == "another_scheme":
-        stranger = accounts.create_person(
-            elsewhere, "Stranger", "stranger", PASSWORD, roles={"coordinator"}
-        )
-        db.session.commit()
+        stranger = make_person("stranger", roles=["coordinator"], scheme=elsewhere)
         token = signed_with(secret, stranger.id)
     else:
         token = forge
@@ -1038,8 +1027,8 @@ def test_a_forged_or_tampered_author_token_is_rejected(
     assert count(Receipt) == 1
 
 
-def test_a_disabled_author_s_records_are_rejected(client, staff, colleague, venue):
-    sam = api_session_of(client, "sam")
+def test_a_disabled_author_s_records_are_rejected(client, staff, colleague, venue, open_app):
+    sam = api_session_of(open_app, client, "sam")
     saved = visit_entry(sam, venue)
     staff.active = False
     db.session.commit()
@@ -1065,7 +1054,7 @@ def choose_polish(client, me: dict, how: str) -> dict:
 
 
 @pytest.mark.parametrize("how", ["browser", "choice"])
-def test_form_errors_are_in_polish_for_a_polish_speaker(client, staff, venue, how):
+def test_form_errors_are_in_polish_for_a_polish_speaker(client, staff, venue, open_app, how):
     me = open_app(client, "sam")
     headers = choose_polish(client, me, how)
     future = visit_entry(me, venue, arrived_at=local(timedelta(hours=2)))
@@ -1090,7 +1079,7 @@ def test_form_errors_are_in_polish_for_a_polish_speaker(client, staff, venue, ho
     ],
 )
 def test_the_api_s_own_messages_are_in_polish_for_a_polish_speaker(
-    client, staff, venue, case, english
+    client, staff, venue, open_app, case, english
 ):
     me = open_app(client, "sam")
     headers = {"X-CSRFToken": me["csrf"], "Accept-Language": "pl"}
@@ -1132,7 +1121,7 @@ def test_the_api_s_own_messages_are_in_polish_for_a_polish_speaker(
     ],
 )
 def test_only_a_person_s_own_actions_extend_the_idle_timeout(
-    client, staff, venue, request_, extends
+    client, staff, venue, open_app, request_, extends
 ):
     me = open_app(client, "sam")
     earlier = (utcnow() - timedelta(minutes=5)).replace(microsecond=0)
@@ -1158,7 +1147,7 @@ def later(minutes: int) -> None:
     db.session.commit()
 
 
-def test_background_syncs_do_not_keep_a_shared_tablet_signed_in(client, staff, venue):
+def test_background_syncs_do_not_keep_a_shared_tablet_signed_in(client, staff, venue, open_app):
     """The outbox asks on a timer, on coming online and on showing the page: none of that
     keeps the tablet signed in for the next person to find."""
     me = open_app(client, "sam")
@@ -1174,7 +1163,7 @@ def test_background_syncs_do_not_keep_a_shared_tablet_signed_in(client, staff, v
 # --- the session answer, the OpenAPI document and caching ------------------------------------
 
 
-def test_the_session_answer_names_the_person_and_their_offline_pages(client, staff):
+def test_the_session_answer_names_the_person_and_their_offline_pages(client, staff, open_app):
     me = open_app(client, "sam")
     assert me["user"] == {"id": staff.id, "name": "Sam", "roles": ["venue_staff"]}
     assert me["author"] and me["csrf"] and me["idle_minutes"] == 15
@@ -1183,7 +1172,7 @@ def test_the_session_answer_names_the_person_and_their_offline_pages(client, sta
     assert {"/outbox", "/offline", "/visits/new?shell=1"} <= urls
 
 
-def test_the_offline_pages_answer_the_addresses_they_stand_for(client, make_person, team):
+def test_the_offline_pages_answer_the_addresses_they_stand_for(client, make_person, team, open_app):
     make_person("cora", roles=("coordinator",))
     me = open_app(client, "cora")
     patrol = "0b0c7a52-3f41-4a53-9d37-2bd0cbbd0f11"
@@ -1200,8 +1189,8 @@ def test_the_offline_pages_answer_the_addresses_they_stand_for(client, make_pers
     assert kept_for("/visits/new/extra") == set()
 
 
-def test_the_openapi_document_describes_the_api(client, staff):
-    sign_in(client, "sam")
+def test_the_openapi_document_describes_the_api(client, auth, staff):
+    auth.login("sam")
     response = client.get("/api/openapi.json")
     assert response.status_code == 200 and response.mimetype == "application/json"
     document = json.loads(response.get_data(as_text=True))
@@ -1218,7 +1207,7 @@ def test_the_openapi_document_describes_the_api(client, staff):
     assert "get" in document["paths"]["/api/session"]
 
 
-def test_every_api_answer_is_never_cached(app, client, staff, venue, make_person):
+def test_every_api_answer_is_never_cached(app, client, staff, venue, make_person, open_app):
     anonymous = app.test_client()
     make_person("pia", roles=["partner"])
     partner = app.test_client()

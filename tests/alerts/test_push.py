@@ -16,57 +16,24 @@ from accounts import services as accounts_services
 from accounts.models import Device, User
 from accounts.sessions import token_hash
 from alerts import keys, push, services
-from alerts.models import Alert, AlertRecipient, PushDelivery, PushSubscription
+from alerts.models import Alert, AlertRecipient, PushSubscription
 from alerts.push import allowed_endpoint, deliver_due
 from core.models import AuditEvent
 from core.timeutil import utcnow
 from extensions import db
-from tests import push_service as fake_push
-from tests.conftest import csrf_token, sign_in
-from tests.push_service import serve, subscriber
 from wsgi import DEFAULTS
 
-# The fake push service's fixture: pytest finds fixtures among a module's globals.
-push_service = fake_push.push_service
-
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PAYLOAD_KEYS = {"alert", "kind", "title", "body", "url", "tag"}
-
-
-@pytest.fixture
-def pastor(make_person):
-    return make_person("zebedee", roles=["pastor"])  # named "Zebedee"
-
-
-def subscribe(user, sub: dict, label: str = "Phone", device: Device | None = None):
-    """Save a test subscriber's subscription as the API would."""
-    row = services.subscribe(
-        user, sub["endpoint"], sub["keys"]["p256dh"], sub["keys"]["auth"],
-        str(uuid.uuid4()), label, device,
-    )  # fmt: skip
-    db.session.commit()
-    return row
-
-
-def tell(users, kind="help_request", **fields):
-    """notify() with the usual arguments, committed."""
-    scheme_id = next(iter(users)).scheme_id if users else fields.pop("scheme_id")
-    fields.setdefault("url", "/alerts")
-    fields.setdefault("ttl_seconds", 600)
-    alert = services.notify(scheme_id, kind, users, **fields)
-    db.session.commit()
-    return alert
-
-
-def deliveries():
-    return db.session.scalars(select(PushDelivery).order_by(PushDelivery.id)).all()
 
 
 # ------------------------------------------------------------------------- what is pushed
 
 
-def test_a_help_request_push_says_venue_and_reason_only(app, push_service, pastor, venue):
-    subscribe(pastor, subscriber(push_service, "ann"))
+def test_a_help_request_push_says_venue_and_reason_only(
+    app, push_service, pastor, venue, subscribe, tell
+):
+    subscribe(pastor, "ann")
     alert = tell([pastor], venue=venue, reason="alone_distressed", urgency="high", topic="help-1")
     assert deliver_due() == {"sent": 1}
     [message] = push_service.received_by("ann")
@@ -81,8 +48,10 @@ def test_a_help_request_push_says_venue_and_reason_only(app, push_service, pasto
     assert message.vapid_key == keys.public_key()
 
 
-def test_no_personal_data_and_no_notice_text_in_any_payload(app, push_service, pastor, venue):
-    subscribe(pastor, subscriber(push_service, "ann"))
+def test_no_personal_data_and_no_notice_text_in_any_payload(
+    app, push_service, pastor, venue, subscribe, tell
+):
+    subscribe(pastor, "ann")
     for kind in ("help_request", "help_taken", "help_accepted", "help_cancelled", "handover",
                  "notice", "outbox_reminder", "training_lapse"):  # fmt: skip
         tell([pastor], kind=kind, venue=venue, reason="unwell", subject_id="n-1")
@@ -109,8 +78,8 @@ def test_no_personal_data_and_no_notice_text_in_any_payload(app, push_service, p
     )
 
 
-def test_ttl_urgency_and_topic_headers(app, push_service, pastor, venue):
-    subscribe(pastor, subscriber(push_service, "ann"))
+def test_ttl_urgency_and_topic_headers(app, push_service, pastor, venue, subscribe, tell):
+    subscribe(pastor, "ann")
     tell([pastor], venue=venue, reason="unwell", ttl_seconds=900, urgency="high", topic="t-7")
     tell([pastor], kind="outbox_reminder", ttl_seconds=3600)
     deliver_due()
@@ -121,13 +90,15 @@ def test_ttl_urgency_and_topic_headers(app, push_service, pastor, venue):
     assert (second.urgency, second.topic) == ("normal", None)
 
 
-def test_fresh_vapid_claims_for_each_push_service(app, push_service, pastor, make_person):
+def test_fresh_vapid_claims_for_each_push_service(
+    app, push_service, pastor, make_person, subscribe, tell, another_push_service
+):
     """webpush() writes aud into the claims it gets: a reused dict would carry the first
     service's origin to the second, which must refuse it."""
     other = make_person("other", roles=["pastor"])
-    subscribe(pastor, subscriber(push_service, "ann"))
-    with serve(app) as second:
-        subscribe(other, subscriber(second, "bob"))
+    subscribe(pastor, "ann")
+    with another_push_service() as second:
+        subscribe(other, second.subscribe("bob"))
         tell([pastor, other], kind="notice")
         assert deliver_due() == {"sent": 2}
         [at_second] = second.received_by("bob")
@@ -137,9 +108,9 @@ def test_fresh_vapid_claims_for_each_push_service(app, push_service, pastor, mak
     assert at_second.claims["aud"] == second.origin
 
 
-def test_the_contact_is_a_setting(app, push_service, pastor):
+def test_the_contact_is_a_setting(app, push_service, pastor, subscribe, tell):
     app.config["PUSH_CONTACT"] = push_service.contact = "mailto:safety@example.org"
-    subscribe(pastor, subscriber(push_service, "ann"))
+    subscribe(pastor, "ann")
     tell([pastor], kind="notice")
     assert deliver_due() == {"sent": 1}
     assert push_service.received_by("ann")[0].claims["sub"] == "mailto:safety@example.org"
@@ -149,8 +120,10 @@ def test_the_contact_is_a_setting(app, push_service, pastor):
 
 
 @pytest.mark.parametrize("status", [404, 410])
-def test_a_gone_subscription_is_removed(app, push_service, pastor, status):
-    row_id = subscribe(pastor, subscriber(push_service, "ann")).id
+def test_a_gone_subscription_is_removed(
+    app, push_service, pastor, subscribe, tell, deliveries, status
+):
+    row_id = subscribe(pastor, "ann").id
     push_service.script("ann", status)
     tell([pastor], kind="notice")
     assert deliver_due() == {"gone": 1}
@@ -166,8 +139,10 @@ def test_a_gone_subscription_is_removed(app, push_service, pastor, status):
 
 
 @pytest.mark.parametrize("status", [400, 413])
-def test_a_refused_push_fails_without_retry(app, push_service, pastor, status, caplog):
-    row = subscribe(pastor, subscriber(push_service, "ann"))
+def test_a_refused_push_fails_without_retry(
+    app, push_service, pastor, subscribe, tell, status, caplog
+):
+    row = subscribe(pastor, "ann")
     push_service.script("ann", status)
     tell([pastor], kind="notice")
     assert deliver_due() == {"failed": 1}
@@ -175,20 +150,24 @@ def test_a_refused_push_fails_without_retry(app, push_service, pastor, status, c
     assert "/push/ann" not in caplog.text  # endpoints are capabilities: host only
 
 
-def test_a_subscription_with_unusable_keys_fails_alone(app, push_service, pastor, make_person):
+def test_a_subscription_with_unusable_keys_fails_alone(
+    app, push_service, pastor, make_person, subscribe, tell
+):
     other = make_person("other", roles=["pastor"])
-    broken = subscriber(push_service, "ann")
+    broken = push_service.subscribe("ann")
     broken["keys"]["p256dh"] = "BStubStubStub"
     subscribe(pastor, broken)
-    subscribe(other, subscriber(push_service, "bob"))
+    subscribe(other, "bob")
     tell([pastor, other], kind="notice")
     assert deliver_due() == {"failed": 1, "sent": 1}
     assert push_service.received_by("ann") == []
 
 
 @pytest.mark.parametrize("failure", [500, 503, 429, "drop"])
-def test_a_failed_push_is_retried_with_backoff(app, push_service, pastor, failure, caplog):
-    subscribe(pastor, subscriber(push_service, "ann"))
+def test_a_failed_push_is_retried_with_backoff(
+    app, push_service, pastor, subscribe, tell, deliveries, failure, caplog
+):
+    subscribe(pastor, "ann")
     push_service.script("ann", failure)
     tell([pastor], kind="notice")
     now = utcnow()
@@ -203,8 +182,10 @@ def test_a_failed_push_is_retried_with_backoff(app, push_service, pastor, failur
     assert "/push/ann" not in caplog.text
 
 
-def test_a_push_is_given_up_after_the_most_attempts(app, push_service, pastor):
-    subscribe(pastor, subscriber(push_service, "ann"))
+def test_a_push_is_given_up_after_the_most_attempts(
+    app, push_service, pastor, subscribe, tell, deliveries
+):
+    subscribe(pastor, "ann")
     push_service.script("ann", *[500] * 10)
     tell([pastor], kind="notice", ttl_seconds=6 * 3600)
     now = utcnow()
@@ -217,31 +198,33 @@ def test_a_push_is_given_up_after_the_most_attempts(app, push_service, pastor):
     assert deliveries()[0].status == "failed"
 
 
-def test_an_expired_alert_is_not_pushed(app, push_service, pastor):
-    subscribe(pastor, subscriber(push_service, "ann"))
+def test_an_expired_alert_is_not_pushed(app, push_service, pastor, subscribe, tell):
+    subscribe(pastor, "ann")
     tell([pastor], kind="notice", ttl_seconds=60)
     assert deliver_due(now=utcnow() + timedelta(seconds=61)) == {"expired": 1}
     assert push_service.received_by("ann") == []
 
 
-def test_a_dedupe_key_makes_an_alert_once(app, push_service, pastor):
-    subscribe(pastor, subscriber(push_service, "ann"))
+def test_a_dedupe_key_makes_an_alert_once(app, pastor, subscribe, tell, deliveries):
+    subscribe(pastor, "ann")
     assert tell([pastor], kind="outbox_reminder", dedupe_key="remind:1:2026-11-23") is not None
     assert tell([pastor], kind="outbox_reminder", dedupe_key="remind:1:2026-11-23") is None
     assert db.session.scalar(select(func.count()).select_from(Alert)) == 1
     assert len(deliveries()) == 1
 
 
-def test_one_recipient_and_one_delivery_each(app, push_service, pastor, make_person, venue):
+def test_one_recipient_and_one_delivery_each(
+    app, pastor, make_person, venue, subscribe, tell, deliveries
+):
     staff = make_person("sue", roles=["venue_staff"], venues=[venue])
-    mine = subscribe(pastor, subscriber(push_service, "ann"))
+    mine = subscribe(pastor, "ann")
     tablet = Device(
         scheme_id=venue.scheme_id, name="Bar tablet", venue_id=venue.id, token_hash="x" * 64
     )
     db.session.add(tablet)
     db.session.commit()
-    theirs = subscribe(staff, subscriber(push_service, "sue"))
-    on_tablet = subscribe(pastor, subscriber(push_service, "tablet"), device=tablet)
+    theirs = subscribe(staff, "sue")
+    on_tablet = subscribe(pastor, "tablet", device=tablet)
     assert {s.id for s in services.venue_subscriptions(venue)} == {theirs.id, on_tablet.id}
     alert = tell([pastor, pastor, staff], kind="handover", venue=venue,
                  subscriptions=[theirs, mine, *services.venue_subscriptions(venue)])  # fmt: skip
@@ -275,8 +258,10 @@ def notify_route(app, pastor):
     return "/test/notify"
 
 
-def test_pushes_go_once_the_request_has_answered(app, client, push_service, pastor, notify_route):
-    subscribe(pastor, subscriber(push_service, "ann"))
+def test_pushes_go_once_the_request_has_answered(
+    app, client, push_service, pastor, notify_route, subscribe, deliveries
+):
+    subscribe(pastor, "ann")
     assert client.post(notify_route).status_code == 200
     [message] = push_service.received_by("ann")
     assert message.payload["kind"] == "notice"
@@ -284,9 +269,9 @@ def test_pushes_go_once_the_request_has_answered(app, client, push_service, past
 
 
 def test_a_broken_push_service_never_breaks_the_answer(
-    app, client, push_service, pastor, notify_route
+    app, client, push_service, pastor, notify_route, subscribe, deliveries
 ):
-    subscribe(pastor, subscriber(push_service, "ann"))
+    subscribe(pastor, "ann")
     push_service.script("ann", "drop")
     response = client.post(notify_route)
     assert (response.status_code, response.get_data(as_text=True)) == (200, "done")
@@ -294,10 +279,10 @@ def test_a_broken_push_service_never_breaks_the_answer(
 
 
 def test_background_sending_runs_in_a_thread_after_the_answer(
-    app, client, push_service, pastor, notify_route
+    app, client, push_service, pastor, notify_route, subscribe
 ):
     app.config["PUSH_BACKGROUND"] = True
-    subscribe(pastor, subscriber(push_service, "ann"))
+    subscribe(pastor, "ann")
     with client.post(notify_route) as response:  # closing the response starts the thread
         assert response.status_code == 200
     for _ in range(100):
@@ -323,9 +308,9 @@ def test_push_keys_prints_the_public_key_and_makes_the_file_private(app, runner,
     assert len(first.output.strip()) == 87  # 65 bytes, unpadded URL-safe base64
 
 
-def test_rotating_the_key_removes_subscriptions_and_is_audited(app, runner, push_service, pastor):
+def test_rotating_the_key_removes_subscriptions_and_is_audited(app, runner, pastor, subscribe):
     old = keys.public_key()
-    subscribe(pastor, subscriber(push_service, "ann"))
+    subscribe(pastor, "ann")
     result = runner.invoke(args=["push", "keys", "--rotate"])
     assert result.exit_code == 0, result.output
     assert "subscribe" in result.output
@@ -345,8 +330,8 @@ def test_the_key_is_never_in_the_repository():
         assert "BEGIN PRIVATE KEY" not in path.read_text()
 
 
-def test_push_send_delivers_what_is_due(app, runner, push_service, pastor):
-    subscribe(pastor, subscriber(push_service, "ann"))
+def test_push_send_delivers_what_is_due(app, runner, pastor, subscribe, tell):
+    subscribe(pastor, "ann")
     tell([pastor], kind="notice")
     result = runner.invoke(args=["push", "send"])
     assert result.exit_code == 0, result.output
@@ -371,10 +356,10 @@ def post_subscription(client, sub, token, device_id=None, label="Chrome on Andro
     )
 
 
-def test_subscribing_needs_a_session_and_the_csrf_header(app, client, push_service, pastor):
-    sub = subscriber(push_service, "ann")
-    assert post_subscription(client, sub, csrf_token(client)).status_code == 401
-    sign_in(client, "zebedee")
+def test_subscribing_needs_a_session_and_the_csrf_header(app, client, auth, push_service, pastor):
+    sub = push_service.subscribe("ann")
+    assert post_subscription(client, sub, auth.csrf()).status_code == 401
+    auth.login("zebedee")
     assert post_subscription(client, sub, None).status_code == 400
     device = str(uuid.uuid4())
     response = post_subscription(client, sub, api_token(client), device_id=device)
@@ -412,9 +397,9 @@ def test_subscribing_needs_a_session_and_the_csrf_header(app, client, push_servi
         {"device_id": "not-a-uuid"},
     ],
 )
-def test_a_bad_subscription_is_refused(app, client, push_service, pastor, change):
-    sign_in(client, "zebedee")
-    body = subscriber(push_service, "ann") | {"device_id": str(uuid.uuid4())} | change
+def test_a_bad_subscription_is_refused(app, client, auth, push_service, pastor, change):
+    auth.login("zebedee")
+    body = push_service.subscribe("ann") | {"device_id": str(uuid.uuid4())} | change
     response = client.post(
         "/api/push/subscriptions",
         data=json.dumps(body),
@@ -426,26 +411,26 @@ def test_a_bad_subscription_is_refused(app, client, push_service, pastor, change
 
 
 def test_the_last_person_to_subscribe_a_browser_owns_it(
-    app, client, push_service, pastor, make_person
+    app, client, auth, push_service, pastor, make_person
 ):
     make_person("sue", roles=["venue_staff"])
-    sub = subscriber(push_service, "tablet")
-    sign_in(client, "zebedee")
+    sub = push_service.subscribe("tablet")
+    auth.login("zebedee")
     assert post_subscription(client, sub, api_token(client)).status_code == 201
     tablet = app.test_client()  # the same browser, the next person signed in
-    sign_in(tablet, "sue")
+    auth.login("sue", client=tablet)
     assert post_subscription(tablet, sub, api_token(tablet)).status_code == 201
     rows = db.session.scalars(select(PushSubscription)).all()
     assert [r.user.username for r in rows] == ["sue"]
 
 
 def test_nobody_removes_another_persons_subscription(
-    app, client, push_service, pastor, make_person
+    app, client, auth, pastor, make_person, subscribe
 ):
-    row = subscribe(pastor, subscriber(push_service, "ann"))
+    row = subscribe(pastor, "ann")
     row_id, endpoint = row.id, row.endpoint
     make_person("sue", roles=["pastor"])
-    sign_in(client, "sue")
+    auth.login("sue")
     token = api_token(client)
     body = json.dumps({"endpoint": endpoint})
     response = client.delete(
@@ -459,18 +444,18 @@ def test_nobody_removes_another_persons_subscription(
     assert db.session.get(PushSubscription, row_id) is not None
 
 
-def test_one_removes_their_own_subscription(app, client, push_service, pastor):
-    row_id = subscribe(pastor, subscriber(push_service, "ann"), label="Work phone").id
-    sign_in(client, "zebedee")
+def test_one_removes_their_own_subscription(app, client, auth, pastor, subscribe):
+    row_id = subscribe(pastor, "ann", label="Work phone").id
+    auth.login("zebedee")
     page = client.get("/account/alerts").get_data(as_text=True)
     assert "Work phone" in page and "Turn on alerts" in page
     assert keys.public_key() in page
     assert client.post(f"/account/alerts/{row_id}/remove").status_code == 400  # no CSRF token
-    token = csrf_token(client, "/account/alerts")
+    token = auth.csrf("/account/alerts")
     response = client.post(f"/account/alerts/{row_id}/remove", data={"csrf_token": token})
     assert response.status_code == 302
     assert db.session.get(PushSubscription, row_id) is None
-    other = subscribe(pastor, subscriber(push_service, "bob"))
+    other = subscribe(pastor, "bob")
     other_id, endpoint = other.id, other.endpoint
     response = client.delete(
         "/api/push/subscriptions",
@@ -483,9 +468,9 @@ def test_one_removes_their_own_subscription(app, client, push_service, pastor):
 
 
 def test_a_signed_out_device_reports_its_outbox_by_endpoint_and_secret(
-    app, client, push_service, pastor
+    app, client, pastor, subscribe
 ):
-    row = subscribe(pastor, subscriber(push_service, "ann"))
+    row = subscribe(pastor, "ann")
     body = {
         "endpoint": row.endpoint,
         "auth": row.auth,
@@ -506,10 +491,10 @@ def test_a_signed_out_device_reports_its_outbox_by_endpoint_and_secret(
     assert (row.outbox_waiting, row.outbox_oldest_at) == (0, None)
 
 
-def test_the_endpoint_alone_does_not_report_an_outbox(app, client, push_service, pastor):
+def test_the_endpoint_alone_does_not_report_an_outbox(app, client, pastor, subscribe):
     """The push service knows the endpoint too; only the browser and the server know the
     subscription's auth secret."""
-    row = subscribe(pastor, subscriber(push_service, "ann"))
+    row = subscribe(pastor, "ann")
     body = {"endpoint": row.endpoint, "waiting": 5, "oldest_saved_at": "2026-11-22T21:30:00Z"}
     assert client.post("/api/push/outbox", json=body).status_code == 400
     assert client.post("/api/push/outbox", json=body | {"auth": "d3Jvbmc"}).status_code == 404
@@ -521,9 +506,9 @@ def test_the_endpoint_alone_does_not_report_an_outbox(app, client, push_service,
 # ------------------------------------------------------------------------------ alerts list
 
 
-def test_the_alerts_list_and_unread_count(app, client, pastor, venue):
+def test_the_alerts_list_and_unread_count(app, client, auth, pastor, venue, tell):
     tell([pastor], venue=venue, reason="walk_to_taxi", url="/help/abc")
-    sign_in(client, "zebedee")
+    auth.login("zebedee")
     home = client.get("/").get_data(as_text=True)
     assert "Alerts (1)" in home
     assert client.get("/api/session").get_json()["alerts"] == {"unread": 1}  # each sync
@@ -545,10 +530,10 @@ def test_the_alerts_list_and_unread_count(app, client, pastor, venue):
     assert "Alerts (1)" not in client.get("/").get_data(as_text=True)
 
 
-def test_each_person_sees_only_their_own_alerts(app, client, pastor, make_person):
+def test_each_person_sees_only_their_own_alerts(app, client, auth, pastor, make_person, tell):
     make_person("sue", roles=["venue_staff"])
     tell([pastor], kind="notice")
-    sign_in(client, "sue")
+    auth.login("sue")
     assert client.get("/api/alerts").get_json() == {"unread": 0, "alerts": []}
     assert "Notice from your coordinator" not in client.get("/alerts").get_data(as_text=True)
 
@@ -559,9 +544,9 @@ def test_signed_in_only(app, client, path):
     assert response.status_code in (302, 401)
 
 
-def test_words_follow_the_readers_language(app, push_service, pastor):
+def test_words_follow_the_readers_language(app, push_service, pastor, subscribe, tell):
     pastor.locale = "pl"
-    subscribe(pastor, subscriber(push_service, "ann"))
+    subscribe(pastor, "ann")
     tell([pastor], kind="notice")
     deliver_due()
     from flask_babel import force_locale
@@ -632,19 +617,21 @@ def test_push_services_may_be_one_string_from_the_environment(app):
     assert not allowed_endpoint("https://updates.push.services.mozilla.com/x")
 
 
-def test_tests_get_no_push_service_for_free(app, client, pastor):
+def test_tests_get_no_push_service_for_free(app, client, auth, pastor, another_push_service):
     """No app.testing bypass: a fake push service on 127.0.0.1 not in PUSH_SERVICES is
     refused like any other address."""
     assert app.testing
-    with serve() as unlisted:
-        sign_in(client, "zebedee")
-        response = post_subscription(client, subscriber(unlisted, "ann"), api_token(client))
+    with another_push_service(listed=False) as unlisted:
+        auth.login("zebedee")
+        response = post_subscription(client, unlisted.subscribe("ann"), api_token(client))
         assert response.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(PushSubscription)) == 0
 
 
-def test_a_push_service_no_longer_listed_is_not_sent_to(app, push_service, pastor, caplog):
-    subscribe(pastor, subscriber(push_service, "ann"))
+def test_a_push_service_no_longer_listed_is_not_sent_to(
+    app, push_service, pastor, caplog, subscribe, tell, deliveries
+):
+    subscribe(pastor, "ann")
     app.config["PUSH_SERVICES"] = ["https://fcm.googleapis.com"]  # the list changed since
     tell([pastor], kind="notice")
     assert deliver_due() == {"failed": 1}
@@ -654,10 +641,12 @@ def test_a_push_service_no_longer_listed_is_not_sent_to(app, push_service, pasto
 
 
 @pytest.mark.parametrize("redirect", [301, 302, 307, 308])
-def test_a_redirect_is_never_followed_nor_retried(app, push_service, pastor, redirect):
-    subscribe(pastor, subscriber(push_service, "ann"))
-    with serve(app) as elsewhere:  # listed too: only the redirect leads there
-        subscriber(elsewhere, "bob")
+def test_a_redirect_is_never_followed_nor_retried(
+    app, push_service, pastor, subscribe, tell, deliveries, another_push_service, redirect
+):
+    subscribe(pastor, "ann")
+    with another_push_service() as elsewhere:  # listed too: only the redirect leads there
+        elsewhere.subscribe("bob")
         push_service.script("ann", (redirect, {"Location": elsewhere.endpoint("bob")}))
         tell([pastor], kind="notice")
         now = utcnow()
@@ -668,22 +657,22 @@ def test_a_redirect_is_never_followed_nor_retried(app, push_service, pastor, red
     assert deliver_due(now=now + timedelta(hours=1)) == {}
 
 
-def test_a_person_has_at_most_ten_subscriptions(app, push_service, pastor, make_person):
+def test_a_person_has_at_most_ten_subscriptions(app, pastor, make_person, subscribe):
     other = make_person("other", roles=["pastor"])
-    theirs = subscribe(other, subscriber(push_service, "theirs"))
-    rows = [subscribe(pastor, subscriber(push_service, f"b{n}")) for n in range(11)]
+    theirs = subscribe(other, "theirs")
+    rows = [subscribe(pastor, f"b{n}") for n in range(11)]
     kept = db.session.scalars(select(PushSubscription.id).filter_by(user_id=pastor.id)).all()
     assert app.config["PUSH_SUBSCRIPTIONS_PER_PERSON"] == 10
     assert sorted(kept) == sorted(r.id for r in rows[1:])  # the oldest was replaced
     assert db.session.get(PushSubscription, theirs.id) is not None
 
 
-def test_subscribing_is_rate_limited(app, client, push_service, pastor):
+def test_subscribing_is_rate_limited(app, client, auth, push_service, pastor):
     app.config["PUSH_SUBSCRIBE_RATE_LIMIT"] = "2 per minute"
-    sign_in(client, "zebedee")
+    auth.login("zebedee")
     token = api_token(client)
     statuses = [
-        post_subscription(client, subscriber(push_service, f"b{n}"), token).status_code
+        post_subscription(client, push_service.subscribe(f"b{n}"), token).status_code
         for n in range(3)
     ]
     assert statuses == [201, 201, 429]
@@ -692,11 +681,13 @@ def test_subscribing_is_rate_limited(app, client, push_service, pastor):
 # ------------------------------------------------------------------- disabled people
 
 
-def test_a_disabled_person_is_told_nothing(app, push_service, pastor, make_person, venue):
+def test_a_disabled_person_is_told_nothing(
+    app, push_service, pastor, make_person, venue, subscribe, tell, deliveries
+):
     staff = make_person("sue", roles=["venue_staff"], venues=[venue])
     kept = make_person("kim", roles=["venue_staff"], venues=[venue])
-    theirs = subscribe(staff, subscriber(push_service, "sue"))
-    mine = subscribe(kept, subscriber(push_service, "kim"))
+    theirs = subscribe(staff, "sue")
+    mine = subscribe(kept, "kim")
     staff.active = False  # as if disabled by other means than set_active
     db.session.commit()
     assert [s.id for s in services.venue_subscriptions(venue)] == [mine.id]
@@ -707,11 +698,11 @@ def test_a_disabled_person_is_told_nothing(app, push_service, pastor, make_perso
     assert push_service.received_by("sue") == []
 
 
-def test_disabling_a_person_removes_their_subscriptions(app, push_service, pastor, make_person):
+def test_disabling_a_person_removes_their_subscriptions(app, pastor, make_person, subscribe):
     other = make_person("other", roles=["pastor"])
-    subscribe(pastor, subscriber(push_service, "ann"))
-    subscribe(pastor, subscriber(push_service, "ann-tablet"))
-    theirs = subscribe(other, subscriber(push_service, "bob"))
+    subscribe(pastor, "ann")
+    subscribe(pastor, "ann-tablet")
+    theirs = subscribe(other, "bob")
     accounts_services.set_active(pastor, False)
     db.session.commit()
     rows = db.session.scalars(select(PushSubscription)).all()
@@ -721,35 +712,35 @@ def test_disabling_a_person_removes_their_subscriptions(app, push_service, pasto
 # -------------------------------------------------------------------------- signing out
 
 
-def sign_out(client, endpoint=None):
-    token = csrf_token(client, "/account")
+def sign_out(auth, endpoint=None):
+    token = auth.csrf("/account")
     data = {"csrf_token": token} | ({"push_endpoint": endpoint} if endpoint else {})
-    return client.post("/signout", data=data)
+    return auth.client.post("/signout", data=data)
 
 
-def test_signing_out_turns_alerts_off_on_this_browser(app, client, push_service, pastor):
-    here = subscribe(pastor, subscriber(push_service, "ann"))
-    elsewhere = subscribe(pastor, subscriber(push_service, "ann-laptop"))
+def test_signing_out_turns_alerts_off_on_this_browser(app, client, auth, pastor, subscribe):
+    here = subscribe(pastor, "ann")
+    elsewhere = subscribe(pastor, "ann-laptop")
     here_id, elsewhere_id = here.id, elsewhere.id
-    sign_in(client, "zebedee")
-    assert sign_out(client, here.endpoint).status_code == 302
+    auth.login("zebedee")
+    assert sign_out(auth, here.endpoint).status_code == 302
     assert db.session.get(PushSubscription, here_id) is None
     assert db.session.get(PushSubscription, elsewhere_id) is not None  # another browser's
 
 
 def test_signing_out_never_removes_another_persons_alerts(
-    app, client, push_service, pastor, make_person
+    app, client, auth, pastor, make_person, subscribe
 ):
     make_person("sue", roles=["pastor"])
-    theirs = subscribe(pastor, subscriber(push_service, "ann"))
+    theirs = subscribe(pastor, "ann")
     theirs_id, endpoint = theirs.id, theirs.endpoint
-    sign_in(client, "sue")
-    assert sign_out(client, endpoint).status_code == 302
+    auth.login("sue")
+    assert sign_out(auth, endpoint).status_code == 302
     assert db.session.get(PushSubscription, theirs_id) is not None
 
 
 def test_a_venue_tablet_keeps_its_alerts_when_staff_sign_out(
-    app, client, push_service, make_person, venue
+    app, client, auth, make_person, venue, subscribe
 ):
     make_person("sue", roles=["venue_staff"], venues=[venue])
     staff = db.session.scalar(select(User).filter_by(username="sue"))
@@ -759,18 +750,18 @@ def test_a_venue_tablet_keeps_its_alerts_when_staff_sign_out(
     )
     db.session.add(tablet)
     db.session.commit()
-    row = subscribe(staff, subscriber(push_service, "bar"), device=tablet)
+    row = subscribe(staff, "bar", device=tablet)
     row_id, endpoint = row.id, row.endpoint
     client.set_cookie("lantern_device", token)
-    sign_in(client, "sue")
-    assert sign_out(client, endpoint).status_code == 302
+    auth.login("sue")
+    assert sign_out(auth, endpoint).status_code == 302
     assert db.session.get(PushSubscription, row_id) is not None
     page = client.get("/signin").get_data(as_text=True)
     assert "You have signed out." in page
 
 
-def test_the_devices_page_says_what_signing_out_does(app, client, pastor):
-    sign_in(client, "zebedee")
+def test_the_devices_page_says_what_signing_out_does(app, client, auth, pastor):
+    auth.login("zebedee")
     page = client.get("/account/alerts").get_data(as_text=True)
     assert "Signing out turns alerts off on this device" in page
     assert "tablet enrolled for a venue" in page
@@ -785,10 +776,10 @@ def test_the_alerts_script_puts_the_endpoint_in_the_sign_out_form():
 # -------------------------------------------------------------- leases and late answers
 
 
-def test_the_lease_covers_the_whole_batch(app, push_service, pastor, make_person):
+def test_the_lease_covers_the_whole_batch(app, pastor, make_person, subscribe, tell, deliveries):
     people = [pastor, *(make_person(f"p{n}", roles=["pastor"]) for n in range(2))]
     for n, person in enumerate(people):
-        subscribe(person, subscriber(push_service, f"s{n}"))
+        subscribe(person, f"s{n}")
     tell(people, kind="notice")
     now = utcnow()
     jobs, closed = push.claim(now, 200)
@@ -800,8 +791,10 @@ def test_the_lease_covers_the_whole_batch(app, push_service, pastor, make_person
 
 
 @pytest.mark.parametrize("late", [500, 410, 201])
-def test_a_late_outcome_never_overwrites_a_newer_one(app, push_service, pastor, late):
-    row = subscribe(pastor, subscriber(push_service, "ann"))
+def test_a_late_outcome_never_overwrites_a_newer_one(
+    app, push_service, pastor, subscribe, tell, deliveries, late
+):
+    row = subscribe(pastor, "ann")
     tell([pastor], kind="notice", ttl_seconds=3600)
     now = utcnow()
     [slow], _closed = push.claim(now, 200)  # a sender that stalls past its lease
@@ -818,8 +811,10 @@ def test_a_late_outcome_never_overwrites_a_newer_one(app, push_service, pastor, 
     assert db.session.get(PushSubscription, row.id) is not None
 
 
-def test_an_outcome_is_recorded_at_the_time_it_came(app, push_service, pastor):
-    subscribe(pastor, subscriber(push_service, "ann"))
+def test_an_outcome_is_recorded_at_the_time_it_came(
+    app, push_service, pastor, subscribe, tell, deliveries
+):
+    subscribe(pastor, "ann")
     tell([pastor], kind="notice")
     push_service.delay = 0.5
     before = utcnow()
@@ -829,8 +824,10 @@ def test_an_outcome_is_recorded_at_the_time_it_came(app, push_service, pastor):
     assert delivery.subscription.last_sent_at == delivery.sent_at
 
 
-def test_too_many_requests_waits_as_long_as_asked(app, push_service, pastor):
-    subscribe(pastor, subscriber(push_service, "ann"))
+def test_too_many_requests_waits_as_long_as_asked(
+    app, push_service, pastor, subscribe, tell, deliveries
+):
+    subscribe(pastor, "ann")
     push_service.script("ann", (429, {"Retry-After": "300"}))
     tell([pastor], kind="notice", ttl_seconds=3600)
     now = utcnow()
@@ -841,8 +838,10 @@ def test_too_many_requests_waits_as_long_as_asked(app, push_service, pastor):
     assert deliver_due(now=now + timedelta(seconds=300)) == {"sent": 1}
 
 
-def test_a_retry_after_date_falls_back_to_the_backoff(app, push_service, pastor):
-    subscribe(pastor, subscriber(push_service, "ann"))
+def test_a_retry_after_date_falls_back_to_the_backoff(
+    app, push_service, pastor, subscribe, tell, deliveries
+):
+    subscribe(pastor, "ann")
     push_service.script("ann", (429, {"Retry-After": "Wed, 21 Oct 2026 07:28:00 GMT"}))
     tell([pastor], kind="notice")
     now = utcnow()
