@@ -111,7 +111,8 @@ EXPECTED = {
     "alerts.push_key": ("GET", {ANON: 401} | dict.fromkeys(ROLES, 200)),
     "alerts.my_alerts": ("GET", {ANON: 401} | dict.fromkeys(ROLES, 200)),
     "alerts.subscribe": ("POST", {ANON: 401} | dict.fromkeys(ROLES, 400)),  # a form, not JSON
-    # DELETE only, which this walk does not send (tests/alerts/test_push.py does): a GET is refused.
+    # DELETE only, which this walk does not send (tests/alerts/test_push_subscriptions.py
+    # does): a GET is refused.
     "alerts.unsubscribe": ("DELETE", dict.fromkeys([ANON, *ROLES], 405)),
     # Public: knowing a subscription's endpoint is the proof. A form is not JSON.
     "alerts.outbox_report": ("POST", dict.fromkeys([ANON, *ROLES], 400)),

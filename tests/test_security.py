@@ -108,7 +108,7 @@ def test_every_post_route_refuses_a_missing_csrf_token(app, client, auth, make_p
     make_person("cora")
     auth.login("cora")
     # A device's outbox report is exempt on purpose: it is sent signed out too, and knowing
-    # the push endpoint is its proof (tests/alerts/test_push.py).
+    # the push endpoint is its proof (tests/alerts/test_push_subscriptions.py).
     exempt = {"alerts.outbox_report"}
     posts = [
         r for r in app.url_map.iter_rules() if "POST" in r.methods and r.endpoint not in exempt

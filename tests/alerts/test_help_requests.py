@@ -1,22 +1,24 @@
 """A venue's call for help, end to end with the fake push service: asked, pushed to the
-pastors on patrol, accepted by one, seen taken by the other; timed out, cancelled, and
-nobody on patrol. And the hand-over alert, from the page and from sync."""
+pastors on patrol, accepted by one, seen taken by the other; asked twice, cancelled, and
+nobody on patrol; who may see it, and its page, which works without script.
+
+`night` (tests/alerts/conftest.py) is the venue, its staff, two pastors on patrol and a
+coordinator; `ask` and `accept` go through the pages.
+"""
 
 import re
 import threading
-import uuid
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from accounts.models import User
-from alerts.models import Alert, AlertRecipient, HelpRequest
+from alerts.models import Alert, HelpRequest
 from core.models import AuditEvent
 from core.timeutil import utcnow
 from extensions import db
 from havens.models import Venue
-from patrols.models import Patrol, Team
+from patrols.models import Patrol
 
 
 def test_the_full_flow(app, night, push_service, venue, client_of, ask, accept, subscribe):
@@ -130,89 +132,6 @@ def test_two_accepts_at_once_one_wins(app, night, push_service, client_of, ask):
     assert db.session.scalar(told) == 1  # the venue is told once, of the winner
 
 
-# A request looked at after its time is timed out, once, and its venue told to phone.
-
-
-@pytest.mark.parametrize("path", ["/help/{}", "/api/help/{}"])
-def test_a_get_that_times_out_a_request_survives_another_write(
-    app, night, client_of, ask, expire, a_write_lands_before, path
-):
-    venue_client = client_of("sam")
-    help_id = ask(venue_client)
-    expire(help_id)
-    with a_write_lands_before("help_request") as landed:
-        response = venue_client.get(path.format(help_id))
-    assert landed, "the request was not timed out by an UPDATE"
-    assert response.status_code == 200
-    db.session.expire_all()
-    assert db.session.get(HelpRequest, help_id).outcome == "timed_out"
-
-
-def timed_out_alerts() -> list[Alert]:
-    db.session.expire_all()
-    return db.session.scalars(select(Alert).filter_by(kind="help_timed_out")).all()
-
-
-@pytest.mark.parametrize("first", ["page", "api", "cli"])
-def test_a_timeout_tells_the_venue_once(
-    app, runner, night, push_service, client_of, ask, expire, subscribe, first
-):
-    subscribe(night["staff"], "bar-tablet")
-    subscribe(night["lee"], "lee-phone")
-    venue_client = client_of("sam")
-    help_id = ask(venue_client)
-    expire(help_id)
-
-    def cli():
-        db.session.commit()  # the command works in the test's session
-        result = runner.invoke(args=["push", "send"])
-        assert result.exit_code == 0, result.output
-        return result.output
-
-    paths = {
-        "page": lambda: venue_client.get(f"/help/{help_id}").status_code,
-        "api": lambda: venue_client.get(f"/api/help/{help_id}").status_code,
-        "cli": cli,
-    }
-    said = paths.pop(first)()
-    assert "calls for help timed out: 1" in said if first == "cli" else said == 200
-    [alert] = timed_out_alerts()
-    for later, again in paths.items():  # the others come later: nothing more
-        said = again()
-        assert "timed out" not in said if later == "cli" else said == 200
-    assert timed_out_alerts() == [alert]
-
-    assert (alert.subject_id, alert.url, alert.urgency) == (help_id, f"/help/{help_id}", "high")
-    assert alert.expires_at - alert.created_at <= timedelta(minutes=30)
-    recipients = db.session.scalars(select(AlertRecipient.user_id).filter_by(alert_id=alert.id))
-    assert list(recipients) == [night["staff"].id]
-    [push] = [
-        p for p in push_service.received_by("bar-tablet") if p.payload["kind"] != "help_request"
-    ]
-    assert push.payload["kind"] == "help_timed_out" and push.urgency == "high"
-    assert push.payload["title"] == "Nobody could come to The Lamp"
-    assert push.payload["body"] == "Phone the Street Pastors' duty phone instead."
-    assert push.payload["url"] == f"/help/{help_id}" and 0 < push.ttl <= 30 * 60
-    assert "Sam" not in push.raw.decode() and "Lamp Lane" not in push.raw.decode()
-    assert [p.payload["kind"] for p in push_service.received_by("lee-phone")] == ["help_request"]
-    events = select(func.count()).where(
-        AuditEvent.target_id == help_id, AuditEvent.action == "help_timed_out"
-    )
-    assert db.session.scalar(events) == 1
-
-
-def test_two_sweeps_with_stale_copies_time_out_once(app, night, client_of, ask, expire):
-    """Each sweep read the request as open and past its time: the UPDATE picks one."""
-    from alerts import help_requests
-
-    help_id = ask(client_of("sam"))
-    expire(help_id)
-    assert help_requests.time_out(help_id) is True
-    assert help_requests.time_out(help_id) is False
-    db.session.commit()
-    assert len(timed_out_alerts()) == 1
-
-
 def test_a_second_send_shows_the_request_on_its_way(
     app, night, push_service, auth, client_of, ask, expire, subscribe
 ):
@@ -240,66 +159,6 @@ def test_another_venue_may_ask_while_one_waits(app, night, make_person, scheme, 
     make_person("otto", roles=["venue_staff"], venues=[other])
     first = ask(client_of("sam"))
     assert ask(client_of("otto")) != first
-
-
-def test_timeout_tells_the_venue_to_phone(app, night, push_service, client_of, ask, accept):
-    venue_client = client_of("sam")
-    help_id = ask(venue_client)
-    req = db.session.get(HelpRequest, help_id)
-    req.expires_at = utcnow() - timedelta(seconds=1)
-    db.session.commit()
-
-    state = venue_client.get(f"/api/help/{help_id}").json
-    assert state["outcome"] == "timed_out" and state["closed"] is True
-    assert state["phones"] == ["01892 000111"]
-    page = venue_client.get(f"/help/{help_id}").get_data(as_text=True)
-    assert "Nobody could accept in time." in page
-    assert 'href="tel:01892000111"' in page and "In an emergency call 999." in page
-    # Too late to accept.
-    accept(client_of("lee"), help_id)
-    assert db.session.get(HelpRequest, help_id).outcome == "timed_out"
-    events = select(func.count()).where(
-        AuditEvent.target_id == help_id, AuditEvent.action == "help_timed_out"
-    )
-    assert db.session.scalar(events) == 1  # read twice, timed out once
-
-
-def test_timeout_falls_back_to_every_teams_duty_phone(
-    app, night, team, scheme, client_of, ask, make_patrol
-):
-    db.session.execute(Patrol.__table__.update().values(ended_at=utcnow()))
-    team.duty_phone = ""
-    db.session.add(Team(scheme_id=scheme.id, name="Saturday team", duty_phone="07700 900123"))
-    db.session.commit()
-    make_patrol(team, [night["lee"]])  # on patrol, but their team has no number
-    venue_client = client_of("sam")
-    help_id = ask(venue_client)
-    db.session.get(HelpRequest, help_id).expires_at = utcnow() - timedelta(seconds=1)
-    db.session.commit()
-    assert venue_client.get(f"/api/help/{help_id}").json["phones"] == ["07700 900123"]
-
-
-def test_the_offline_page_gives_a_venue_every_teams_duty_phone(app, night, scheme, client_of):
-    """A venue's tablet keeps its offline page: with no connection it cannot ask, so the
-    page offers every team's phone (none is known to be on patrol), and 999."""
-    db.session.add(Team(scheme_id=scheme.id, name="Saturday team", duty_phone="07700 900123"))
-    db.session.add(Team(scheme_id=scheme.id, name="Sunday team"))  # no phone: not listed
-    db.session.commit()
-    page = client_of("sam").get("/offline").get_data(as_text=True)
-    assert "Need the Street Pastors?" in page
-    assert re.findall(r'href="tel:([0-9]+)"', page) == ["01892000111", "07700900123", "999"]
-    assert "Sunday team" not in page
-    # A pastor, or someone signed out, has no venue to ask for.
-    assert "Need the Street Pastors?" not in client_of("lee").get("/offline").get_data(as_text=True)
-    assert "tel:" not in app.test_client().get("/offline").get_data(as_text=True)
-
-
-def test_the_offline_page_without_duty_phones_says_whom_to_ask(app, night, team, client_of):
-    team.duty_phone = ""
-    db.session.commit()
-    page = client_of("sam").get("/offline").get_data(as_text=True)
-    assert "There is no Street Pastors' duty phone number to call." in page
-    assert re.findall(r'href="tel:([0-9]+)"', page) == ["999"]
 
 
 def test_nobody_on_patrol_is_told_at_once(app, night, push_service, client_of, ask, subscribe):
@@ -408,234 +267,3 @@ def test_the_live_region_changes_only_with_the_outcome(app, night, client_of, as
     state = venue_client.get(f"/api/help/{help_id}").json
     assert state["age"] is None
     assert "help-age" not in venue_client.get(f"/help/{help_id}").get_data(as_text=True)
-
-
-# Hand-overs.
-
-
-def contact_data(venue, **more) -> dict:
-    from core.timeutil import to_london
-
-    at = to_london(utcnow() - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
-    return {
-        "id": str(uuid.uuid4()),
-        "at": at,
-        "people": "1",
-        "given": ["handover"],
-        "handover_venue_id": str(venue.id),
-    } | more
-
-
-def handover_alerts() -> list[Alert]:
-    return db.session.scalars(select(Alert).filter_by(kind="handover")).all()
-
-
-def test_a_handover_from_the_form_alerts_the_venue_once(
-    app, night, venue, push_service, auth, client_of, subscribe
-):
-    subscribe(night["staff"], "bar-tablet")
-    patrol = db.session.scalar(select(Patrol))
-    lee = client_of("lee")
-    url = f"/patrols/{patrol.id}/contacts/new"
-    data = contact_data(venue) | {"csrf_token": auth.csrf(url, client=lee)}
-    assert lee.post(url, data=data).status_code == 302
-    assert lee.post(url, data=data).status_code == 302  # sent twice: stored once
-    [alert] = handover_alerts()
-    assert alert.urgency == "high" and alert.url == "/visits#handovers"
-    recipients = db.session.scalars(select(AlertRecipient.user_id).filter_by(alert_id=alert.id))
-    assert list(recipients) == [night["staff"].id]
-    [push] = push_service.received_by("bar-tablet")
-    assert push.payload["kind"] == "handover" and push.ttl <= 3600
-    assert push.payload["title"] == "Street Pastors are bringing someone to you"
-
-
-def test_a_handover_saved_twice_alerts_the_venue_once(
-    app, night, venue, push_service, monkeypatch, auth, client_of, subscribe
-):
-    """Two saves of one contact that both get past records.create's own check (two
-    devices syncing it at once, say) both reach handover_alert: the alert's dedupe_key
-    is what keeps the venue from being told twice."""
-    from core import records
-
-    subscribe(night["staff"], "bar-tablet")
-    patrol = db.session.scalar(select(Patrol))
-    lee = client_of("lee")
-    url = f"/patrols/{patrol.id}/contacts/new"
-    data = contact_data(venue) | {"csrf_token": auth.csrf(url, client=lee)}
-    assert lee.post(url, data=data).status_code == 302
-    real = records.create
-
-    def raced(model, revision, record_id, *args, **kwargs):
-        found = db.session.get(model, record_id)
-        if found is None:
-            return real(model, revision, record_id, *args, **kwargs)
-        return found, True  # as if this save had not seen the other's yet
-
-    monkeypatch.setattr(records, "create", raced)
-    assert lee.post(url, data=data).status_code == 302
-    [alert] = handover_alerts()
-    assert alert.dedupe_key == f"handover-{data['id']}"
-    assert [p.payload["kind"] for p in push_service.received_by("bar-tablet")] == ["handover"]
-
-
-def test_a_contact_without_handover_alerts_nobody(app, night, venue, auth, client_of):
-    patrol = db.session.scalar(select(Patrol))
-    lee = client_of("lee")
-    url = f"/patrols/{patrol.id}/contacts/new"
-    data = contact_data(venue, given=["water"], handover_venue_id="0")
-    assert lee.post(url, data=data | {"csrf_token": auth.csrf(url, client=lee)}).status_code == 302
-    assert handover_alerts() == []
-
-
-def sync_entry(app, author, patrol, data: dict) -> dict:
-    from sync.authors import author_token
-
-    with app.test_request_context():
-        token = author_token(author)
-    return {
-        "op": str(uuid.uuid4()),
-        "kind": "contact",
-        "id": data["id"],
-        "patrol": patrol.id,
-        "seq": 1,
-        "saved_at": "2026-01-01T00:00:00Z",
-        "author": token,
-        "data": data,
-    }
-
-
-def test_a_handover_by_sync_alerts_the_venue_once(app, night, venue, client_of):
-    patrol = db.session.scalar(select(Patrol))
-    lee = client_of("lee")
-    handed = sync_entry(app, night["lee"], patrol, contact_data(venue))
-    plain = sync_entry(app, night["lee"], patrol, contact_data(venue, given=["water"]) | {})
-    plain["data"].pop("handover_venue_id")
-    body = {"device": str(uuid.uuid4()), "records": [plain, handed]}
-    headers = {"X-CSRFToken": lee.get("/api/session").json["csrf"]}
-    first = lee.post("/api/sync", json=body, headers=headers)
-    assert first.status_code == 200, first.get_data(as_text=True)
-    assert [r["status"] for r in first.json["results"]] == ["created", "created"]
-    resend = dict(handed, op=str(uuid.uuid4()))  # the same contact under a new entry id
-    body = {"device": body["device"], "records": [handed, resend]}
-    again = lee.post("/api/sync", json=body, headers=headers)
-    assert [r["status"] for r in again.json["results"]] == ["duplicate", "duplicate"]
-    [alert] = handover_alerts()
-    assert alert.subject_id == handed["id"]
-
-
-# Reports.
-
-
-@pytest.fixture
-def calls_for_help(call_for_help):
-    """Factory: calls asked five minutes ago; ("accepted", minutes) is accepted after so long."""
-
-    def make(venue, staff, *outcomes) -> None:
-        asked = utcnow() - timedelta(minutes=5)
-        expires = asked + timedelta(minutes=10)
-        for outcome in outcomes:
-            kind, wait = outcome if isinstance(outcome, tuple) else (outcome, None)
-            accepted = asked + timedelta(minutes=wait) if wait else None
-            call_for_help(venue, staff, asked, expires, outcome=kind, accepted_at=accepted)
-        db.session.commit()
-
-    return make
-
-
-def test_the_dashboard_counts_calls_for_help(app, night, venue, client_of, calls_for_help):
-    outcomes = [("accepted", 2), ("accepted", 4), ("accepted", 9)]
-    calls_for_help(venue, night["staff"], *outcomes, "timed_out", "cancelled", "no_patrol")
-    page = client_of("cora").get("/reports?period=week").get_data(as_text=True)
-    rows = {
-        "Calls for help from Safe Havens": "6",
-        "Calls for help accepted by a Street Pastor": "3",
-        "Calls for help nobody accepted in time": "1",
-        "Calls for help cancelled by the venue": "1",
-        "Calls for help with no patrol on duty": "1",
-        "Median minutes to accept a call for help": "4.0",
-    }
-    for label, value in rows.items():
-        assert f'<th scope="row">{label}</th>' + f"<td>{value}</td>" * 3 in page, label
-    assert 'id="help-requests"' in page  # the table behind the chart
-    assert "Calls for help from Safe Havens to Street Pastors, by venue" in page
-
-
-def test_the_dashboard_shows_no_median_without_an_acceptance(app, night, client_of):
-    page = client_of("cora").get("/reports").get_data(as_text=True)
-    assert '<th scope="row">Median minutes to accept a call for help</th><td>–</td>' in page
-
-
-def test_the_quarterly_report_counts_calls_for_help_and_hides_small_ones(
-    app, night, venue, calls_for_help
-):
-    from reports import quarterly
-    from reports.periods import quarter_of, tonight
-
-    many = [("accepted", 3)] * 8
-    calls_for_help(venue, night["staff"], *many, "timed_out", "timed_out", "no_patrol", "open")
-    period = quarter_of(tonight())
-    with app.test_request_context():
-        data = quarterly.gather(venue.scheme_id, period)
-        everyone = quarterly.build(data, "Testbridge", period, partner_view=False, small_max=5)
-        partners = quarterly.build(data, "Testbridge", period, partner_view=True, small_max=5)
-
-    def figures(report):
-        found = next(t for t in report.tables() if t.id == "help-requests")
-        return {row.label: row.cells[0].text for row in found.rows}
-
-    assert figures(everyone) == {
-        "Accepted by a Street Pastor": "8",
-        "Nobody accepted in time": "2",
-        "Cancelled by the venue": "0",
-        "No patrol on duty": "1",
-        "Still waiting for an answer": "1",
-        "All calls for help": "12",
-    }
-    shown = figures(partners)
-    assert shown["Accepted by a Street Pastor"] == "8" and shown["All calls for help"] == "12"
-    assert shown["Nobody accepted in time"] in ("1-5", "[c]")
-    assert shown["No patrol on duty"] in ("1-5", "[c]")
-    assert "2" not in shown.values() and "1" not in shown.values()
-
-
-@pytest.mark.parametrize(
-    ("phone", "status", "stored"),
-    [("01892 000 222", 302, "01892 000 222"), ("", 302, ""), ("call Lee", 400, "01892 000111")],
-)
-def test_a_coordinator_sets_a_teams_duty_phone(
-    app, night, team, auth, client_of, phone, status, stored
-):
-    cora = client_of("cora")
-    token = auth.csrf("/teams", client=cora)
-    prefix = f"team-{team.id}-"
-    data = {f"{prefix}csrf_token": token, f"{prefix}duty_phone": phone}
-    response = cora.post(f"/teams/{team.id}/phone", data=data)
-    assert response.status_code == status
-    if status == 400:
-        assert "Use only digits, spaces, brackets, dashes and +." in response.get_data(as_text=True)
-    db.session.expire_all()
-    assert db.session.get(Team, team.id).duty_phone == stored
-    page = cora.get("/teams").get_data(as_text=True)
-    assert f'<label for="{prefix}duty_phone">Duty phone</label>' in page
-
-
-def test_only_a_coordinator_of_the_scheme_sets_a_duty_phone(app, night, team, auth, client_of):
-    lee = client_of("lee")
-    token = auth.csrf("/account", client=lee)
-    data = {f"team-{team.id}-csrf_token": token, f"team-{team.id}-duty_phone": "999"}
-    assert lee.post(f"/teams/{team.id}/phone", data=data).status_code == 403
-    assert db.session.get(Team, team.id).duty_phone == "01892 000111"
-
-
-def test_a_handover_synced_long_after_alerts_nobody(app, night, venue, client_of):
-    from core.timeutil import to_london
-
-    patrol = db.session.scalar(select(Patrol))
-    lee = client_of("lee")
-    late = to_london(utcnow() - timedelta(minutes=61)).strftime("%Y-%m-%dT%H:%M")
-    entry = sync_entry(app, night["lee"], patrol, contact_data(venue, at=late))
-    headers = {"X-CSRFToken": lee.get("/api/session").json["csrf"]}
-    body = {"device": str(uuid.uuid4()), "records": [entry]}
-    response = lee.post("/api/sync", json=body, headers=headers)
-    assert [r["status"] for r in response.json["results"]] == ["created"]
-    assert handover_alerts() == []
