@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import insert
 
+from core.forms import BAD_ID
 from core.models import AuditEvent
 from core.services import audit
 from core.timeutil import utcnow
@@ -14,6 +15,25 @@ from extensions import db
 
 class Conflict(Exception):
     """The same record id arrived again with different content."""
+
+
+class OutOfScope(Exception):
+    """The id is taken by a record this person may not see (another scheme's, venue's or
+    team's). It is answered as any unusable id is, in the same words (`field`, `message`),
+    so the answer says nothing of the other record, not even that it exists; never kept
+    as a conflict, which would show that record to a coordinator who may not see it."""
+
+    def __init__(self, kind: str, record_id: str, field: str = "id", message=BAD_ID):
+        super().__init__(kind, record_id)
+        self.kind, self.record_id = kind, record_id
+        self.errors = {field: [str(message)]}
+
+
+def audit_refused(refused: OutOfScope, by, **detail) -> None:
+    """Audit the attempt in the sender's own scheme, naming only what they sent; the caller
+    does it after its savepoint has gone, so that the event is kept."""
+    detail |= {"kind": refused.kind, "record": refused.record_id}
+    audit("record_id_refused", None, scheme_id=by.scheme_id, actor=by, **detail)
 
 
 def snapshot(record, fields: tuple[str, ...]) -> dict:
@@ -36,12 +56,16 @@ def create(
     by,
     action: str,
     scheme_of: Callable,
+    visible: Callable[[object], bool],
     **owner,
 ) -> tuple[object, bool]:
     """Store a new record with its first version; the same record sent again is accepted
-    once, and the same id with other content is a Conflict. Returns (record, created)."""
+    once, and the same id with other content is a Conflict. An id taken by a record that
+    `visible` says this person may not see is OutOfScope. Returns (record, created)."""
     existing = db.session.get(model, record_id)
     if existing is not None:
+        if not visible(existing):
+            raise OutOfScope(model.__name__.lower(), record_id)
         same_owner = all(getattr(existing, k) == v for k, v in owner.items())
         if same_owner and existing.revisions[0].data == snapshot_of_values(values, fields):
             return existing, False

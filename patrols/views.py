@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from accounts.models import TeamMember
+from core import records
 from core.access import roles
 from core.services import audit_read
 from core.timeutil import london_now_minute, to_london, to_utc
@@ -32,6 +33,14 @@ def patrol_or_404(patrol_id: str) -> Patrol:
 def must_lead(patrol: Patrol) -> None:
     if not services.leads(current_user, patrol.team_id):
         abort(403)
+
+
+def refuse_id(form, refused: records.OutOfScope) -> None:
+    """Another team's or scheme's id: the form's error is the one any unusable id gets."""
+    db.session.rollback()
+    records.audit_refused(refused, current_user)
+    db.session.commit()
+    form.id.errors = [*form.id.errors, *refused.errors["id"]]
 
 
 @roles(*PASTOR_ROLES)
@@ -69,6 +78,8 @@ def start_patrol():
                 # IntegrityError: another leader started one at the same moment.
                 db.session.rollback()
                 form.team_id.errors.append(_("This team has a patrol open already. End it first."))
+            except records.OutOfScope as refused:
+                refuse_id(form, refused)
             except services.Conflict:
                 form.id.errors.append(_("This patrol was saved already with other details."))
             else:
@@ -105,6 +116,11 @@ def log_contact(patrol_id: str):
             contact, created = services.save_contact(
                 form.id.data, patrol, form.values(), current_user
             )
+        except records.OutOfScope as refused:
+            refuse_id(form, refused)
+            return render_template(
+                "patrols/contact_form.html", form=form, patrol=patrol, contact=None
+            ), 400
         except services.Conflict:
             flash(_("This contact was saved already with other details."), "error")
             return redirect(url_for("patrols.patrol", patrol_id=patrol.id))

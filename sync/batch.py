@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from accounts.models import User
 from core import records
-from core.records import Conflict
+from core.records import Conflict, OutOfScope
 from core.services import audit
 from core.timeutil import utcnow
 from extensions import db
@@ -122,6 +122,9 @@ class Batch:
             values, owner = self.values(entry, author)
         except Rejected as rejected:
             return Result(entry["op"], "rejected", errors=rejected.errors)
+        except OutOfScope as refused:  # a contact for a patrol the author may not see
+            records.audit_refused(refused, self.sender, author=author.id, entry=entry["kind"])
+            return Result(entry["op"], "rejected", errors=refused.errors)
         self.known |= {entry["id"], entry["op"]}
         result = Result(entry["op"], "created")
         fingerprint = digest(entry, author.id)
@@ -246,6 +249,10 @@ def take(device: str, entry, sender: User) -> Result:
             receipt = earlier or add_receipt(device, entry, author, sender, status)
     except Rejected as rejected:
         return Result(op, "rejected", errors=rejected.errors)
+    except OutOfScope as refused:
+        # Audited here, once the entry's savepoint has gone: the event must stay.
+        records.audit_refused(refused, sender, author=author.id, entry=entry["kind"])
+        return Result(op, "rejected", errors=refused.errors)
     except Conflict:
         return keep_conflict(device, entry, author, sender, earlier)
     return Result(op, status, receipt=receipt)
