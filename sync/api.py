@@ -115,7 +115,9 @@ def sync():
         return too_much()
     try:
         sent = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):
+        # ValueError: not JSON, not UTF-8, or a number past Python's 4,300-digit limit for
+        # ints; RecursionError: nesting deeper than the parser's stack.
         return bad_request(_("The server could not read what was sent."))
     device_id = sent.get("device") if isinstance(sent, dict) else None
     entries = sent.get("records") if isinstance(sent, dict) else None

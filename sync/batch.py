@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from accounts.models import User
 from core import records
+from core.forms import is_uuid
 from core.records import Conflict, OutOfScope
 from core.services import audit
 from core.timeutil import utcnow
@@ -104,8 +105,10 @@ class Batch:
         """Record and entry ids among these that the server has seen already."""
         ids = [e.get("id") for e in entries if isinstance(e, dict)]
         ops = [e.get("op") for e in entries if isinstance(e, dict)]
-        ids = [i for i in ids if isinstance(i, str)]
-        ops = [o for o in ops if isinstance(o, str)]
+        # Only ids that can be: anything else is rejected by its shape, and would only
+        # burden the query (or fail it: a lone surrogate cannot be sent to the database).
+        ids = [i for i in ids if isinstance(i, str) and is_uuid(i)]
+        ops = [o for o in ops if isinstance(o, str) and is_uuid(o)]
         found = set(db.session.scalars(select(Visit.id).where(Visit.id.in_(ids))))
         found |= set(db.session.scalars(select(Contact.id).where(Contact.id.in_(ids))))
         found |= set(db.session.scalars(select(Receipt.op_id).where(Receipt.op_id.in_(ops))))
