@@ -140,7 +140,7 @@ class Batch:
 
     def author(self, token: str) -> User:
         if token not in self.authors:
-            self.authors[token] = author_of(token, self.sender)
+            self.authors[token] = author_of(token, self.sender, self.device)
         return self.authors[token]
 
     def form(self, kind: str, author: User):
@@ -242,7 +242,7 @@ def take(device: str, entry, sender: User) -> Result:
         # its author has since left: the answer it should have had.
         return Result(op, "duplicate", receipt=earlier)
     try:
-        author = author_of(entry["author"], sender)
+        author = author_of(entry["author"], sender, device)
         with db.session.begin_nested():
             status = TAKERS[entry["kind"]](entry, author)
             if status == "duplicate":

@@ -71,7 +71,7 @@ def open_app(client, username: str) -> dict:
 
 
 def api_session(client) -> dict:
-    response = client.get("/api/session")
+    response = client.get("/api/session", query_string={"device": DEVICE})
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_json()
 

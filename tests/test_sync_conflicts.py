@@ -13,6 +13,8 @@ from havens.models import Visit
 from sync.models import SyncConflict
 from tests.conftest import sign_in
 
+DEVICE = str(uuid.uuid4())
+
 
 @pytest.fixture
 def staff(make_person, venue):
@@ -40,7 +42,7 @@ def entry(session: dict, record_id: str, venue_id: int, note: str) -> dict:
 
 def send(client, *entries) -> list[dict]:
     session = client.get("/api/session").get_json()
-    body = {"device": str(uuid.uuid4()), "records": list(entries)}
+    body = {"device": DEVICE, "records": list(entries)}
     answer = client.post("/api/sync", json=body, headers={"X-CSRFToken": session["csrf"]})
     assert answer.status_code == 200
     return answer.get_json()["results"]
@@ -50,7 +52,7 @@ def send(client, *entries) -> list[dict]:
 def conflict(client, staff, venue) -> SyncConflict:
     """A visit stored with one note, then the same id again with another."""
     sign_in(client, "sam")
-    session = client.get("/api/session").get_json()
+    session = client.get("/api/session", query_string={"device": DEVICE}).get_json()
     visit_id = str(uuid.uuid4())
     assert send(client, entry(session, visit_id, venue.id, "first"))[0]["status"] == "created"
     assert send(client, entry(session, visit_id, venue.id, "second"))[0]["status"] == "conflict"
