@@ -166,7 +166,7 @@ def end_patrol(patrol_id: str):
     if patrol.ended_at is not None:
         return redirect(url_for("patrols.summary", patrol_id=patrol.id))
     names = patrol.team.scheme.tallies
-    form = end_form(names)
+    form = end_form(patrol.team.scheme)
     if not form.is_submitted():
         # A patrol started this very minute can still be ended now.
         form.ended_at.data = max(
@@ -213,6 +213,6 @@ def contact_shell():
 @roles(*PASTOR_ROLES)
 def end_shell():
     names = current_user.scheme.tallies
-    form = end_form(names)
+    form = end_form(current_user.scheme)
     fields = [getattr(form, field) for field, _label in tally_fields(names)]
     return render_template("patrols/end.html", form=form, patrol=None, tally_inputs=fields)

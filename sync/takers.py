@@ -130,8 +130,9 @@ def take_patrol_end(entry: dict, author: User) -> str:
     patrol = patrol_of(entry, author, key="id")
     if not patrols.leads(author, patrol.team_id):
         raise record_error(_("Only the team's leader can end its patrol."))
-    names = patrol.team.scheme.tallies
-    form = validated(lambda **kw: end_form(names, **kw), entry["data"])
+    scheme = patrol.team.scheme
+    names = scheme.tallies
+    form = validated(lambda **kw: end_form(scheme, **kw), entry["data"])
     ended_at = to_utc(form.ended_at.data)
     tallies = {label: getattr(form, name).data or 0 for name, label in tally_fields(names)}
     note = (form.note.data or "").strip()
