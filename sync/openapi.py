@@ -286,7 +286,8 @@ def document() -> dict:
                             "description": "The outbox's device id, for its author token.",
                         }
                     ],
-                    "responses": {"200": _json(SESSION, "Signed in.")} | _errors("401"),
+                    # 400: a parameter holding a NUL character, which no page accepts.
+                    "responses": {"200": _json(SESSION, "Signed in.")} | _errors("400", "401"),
                 }
             },
             "/api/sync": {
