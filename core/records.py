@@ -36,6 +36,13 @@ def audit_refused(refused: OutOfScope, by, **detail) -> None:
     audit("record_id_refused", None, scheme_id=by.scheme_id, actor=by, **detail)
 
 
+def refused_on_page(form, refused: OutOfScope, by) -> None:
+    """A page's answer to an out-of-scope id: the attempt audited, and the form's id given
+    the error any unusable id gets (nothing was stored); the caller commits."""
+    audit_refused(refused, by)
+    form.id.errors = [*form.id.errors, *refused.errors["id"]]
+
+
 def snapshot(record, fields: tuple[str, ...]) -> dict:
     """A record's values as its history stores them (times as ISO text)."""
     return snapshot_of_values({name: getattr(record, name) for name in fields}, fields)

@@ -64,8 +64,11 @@ def log_visit():
     if form.validate_on_submit() and handover_matches(form, current_user):
         try:
             visit, created = services.save_visit(form.id.data, form.values(), current_user)
-        except records.OutOfScope as refused:
-            return refused_id(form, refused)
+        except records.OutOfScope as refused:  # another venue's or scheme's visit id
+            records.refused_on_page(form, refused, current_user)
+            db.session.commit()
+            page = render_template("havens/visit_form.html", form=form, visit=None, handovers=[])
+            return page, 400
         except services.Conflict:
             flash(
                 _("This visit was saved already with other details. Open it to correct it."),
@@ -82,15 +85,6 @@ def log_visit():
     return render_template(
         "havens/visit_form.html", form=form, visit=None, handovers=handovers
     ), status
-
-
-def refused_id(form, refused: records.OutOfScope):
-    """Another venue's or scheme's visit id: the form again, as for any unusable id."""
-    db.session.rollback()
-    records.audit_refused(refused, current_user)
-    db.session.commit()
-    form.id.errors = [*form.id.errors, *refused.errors["id"]]
-    return render_template("havens/visit_form.html", form=form, visit=None, handovers=[]), 400
 
 
 @roles("venue_staff", "coordinator")

@@ -35,14 +35,6 @@ def must_lead(patrol: Patrol) -> None:
         abort(403)
 
 
-def refuse_id(form, refused: records.OutOfScope) -> None:
-    """Another team's or scheme's id: the form's error is the one any unusable id gets."""
-    db.session.rollback()
-    records.audit_refused(refused, current_user)
-    db.session.commit()
-    form.id.errors = [*form.id.errors, *refused.errors["id"]]
-
-
 @roles(*PASTOR_ROLES)
 def patrols():
     found = db.session.scalars(
@@ -78,8 +70,9 @@ def start_patrol():
                 # IntegrityError: another leader started one at the same moment.
                 db.session.rollback()
                 form.team_id.errors.append(_("This team has a patrol open already. End it first."))
-            except records.OutOfScope as refused:
-                refuse_id(form, refused)
+            except records.OutOfScope as refused:  # another team's or scheme's patrol id
+                records.refused_on_page(form, refused, current_user)
+                db.session.commit()
             except services.Conflict:
                 form.id.errors.append(_("This patrol was saved already with other details."))
             else:
@@ -116,8 +109,9 @@ def log_contact(patrol_id: str):
             contact, created = services.save_contact(
                 form.id.data, patrol, form.values(), current_user
             )
-        except records.OutOfScope as refused:
-            refuse_id(form, refused)
+        except records.OutOfScope as refused:  # another team's or scheme's contact id
+            records.refused_on_page(form, refused, current_user)
+            db.session.commit()
             return render_template(
                 "patrols/contact_form.html", form=form, patrol=patrol, contact=None
             ), 400
