@@ -3,6 +3,8 @@ served everywhere the interface speaks (pages, error pages, the scripts' texts, 
 
 import json
 import re
+import shutil
+import subprocess
 
 import pytest
 
@@ -10,7 +12,7 @@ from alerts.models import Alert
 from alerts.texts import words
 from core.i18n import LANGUAGES, plural_samples
 from extensions import db
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import csrf_token, sign_in, unavailable
 
 
 def page(client, path: str, language: str | None) -> str:
@@ -114,3 +116,27 @@ def test_push_texts_speak_the_persons_language(app, language, title, body):
 def test_the_offline_page_speaks_the_language(client, language, heading):
     html = page(client, "/offline", language)
     assert f'<html lang="{language}"' in html and f"<h1>{heading}</h1>" in html
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("ro", "Raport pentru parteneri: Street Pastors"),
+        ("uk", "Звіт для партнерів: Street Pastors"),
+    ],
+)
+def test_the_quarterly_report_pdf_speaks_the_language(
+    client, make_person, tmp_path, language, title
+):
+    if not shutil.which("pdftotext"):
+        unavailable("pdftotext missing: apt-get install poppler-utils")
+    person = make_person("olena", roles=["partner"])
+    person.locale = language
+    db.session.commit()
+    assert sign_in(client, "olena").status_code == 302
+    response = client.get("/reports/quarterly.pdf?year=2025&quarter=4")
+    assert response.status_code == 200
+    path = tmp_path / "report.pdf"
+    path.write_bytes(response.data)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    assert title in " ".join(text.split())
