@@ -1,13 +1,20 @@
-"""Fixtures: a migrated database per test run, a fresh one per test, and sign-in helpers.
+"""Fixtures every test stands on: a migrated database per run and a fresh one per test,
+the app, its clients and its command runner.
+
+Signing in and making records are fixtures too, in tests/fixtures/ (listed in
+`pytest_plugins` below, as Indico keeps its own in indico/testing/fixtures/). A group of
+tests that shares more keeps it in its folder's conftest.py: tests/alerts/,
+tests/browser/, tests/patrols/, tests/sync/. Tests take fixtures: they import nothing
+from a conftest.py, nor from another test module.
 
 LANTERN_TEST_DB=postgres runs the same tests on PostgreSQL (LANTERN_TEST_POSTGRES_URL,
-default postgresql+psycopg://postgres@127.0.0.1:5432/test). Under CI=true a database or
+default postgresql+psycopg://postgres@127.0.0.1:5432/test); a test for one database only
+is marked `@pytest.mark.backend("sqlite", reason=...)`. Under CI=true a database or
 browser that cannot be reached fails the run instead of skipping.
 """
 
 import contextvars
 import os
-import re
 import secrets
 import shutil
 import uuid
@@ -20,20 +27,57 @@ from flask import has_app_context, url_for
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
-from accounts import services
-from accounts.models import Scheme, User
 from extensions import db
-from havens.models import Venue
-from patrols.models import Team
 from wsgi import create_app
+
+pytest_plugins = ["tests.fixtures.auth", "tests.fixtures.records"]
 
 BACKEND = os.environ.get("LANTERN_TEST_DB", "sqlite")
 POSTGRES_URL = os.environ.get(
     "LANTERN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-PASSWORD = "correct-horse-lantern"
 SECRET = secrets.token_hex(32)
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        "markers", "backend(name, reason): run only on this database, sqlite or postgres"
+    )
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Skip the tests marked for the other database."""
+    for item in items:
+        for mark in item.iter_markers("backend"):
+            if mark.args[0] != BACKEND:
+                reason = mark.kwargs.get("reason", f"{mark.args[0]} only")
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def unavailable(reason: str):
+    """Fail under CI, skip elsewhere: CI must never pass by skipping."""
+    if IN_CI:
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(name="unavailable", scope="session")
+def unavailable_fixture():
+    """Call with the reason when a tool or service a test needs is missing: under CI the
+    test fails, elsewhere it is skipped."""
+    return unavailable
+
+
+@pytest.fixture(scope="session")
+def backend() -> str:
+    """The database the tests run on: "sqlite" or "postgres"."""
+    return BACKEND
+
+
+@pytest.fixture(scope="session")
+def in_ci() -> bool:
+    return IN_CI
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -44,21 +88,25 @@ def compiled_translations() -> None:
     assert not status, "pybabel compile failed"
 
 
-def unavailable(reason: str):
-    """Fail under CI, skip elsewhere: CI must never pass by skipping."""
-    if IN_CI:
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason)
-
-
 def base_config(url: str, tmp_path) -> dict:
     config = {"TESTING": True, "SECRET_KEY": SECRET, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
     # A request's pushes go inline as it ends (deterministic), and the VAPID key is the test's.
     config["PUSH_BACKGROUND"] = False
-    # No push service at all: a test's fake one adds its own origin (tests/push_service.py).
+    # No push service at all: a test's fake one adds its own origin (tests/alerts/push_service.py).
     config["PUSH_SERVICES"] = []
     if tmp_path is not None:
         config["VAPID_KEY_FILE"] = str(tmp_path / "vapid_private.pem")
+    return config
+
+
+@pytest.fixture
+def app_config(tmp_path):
+    """Factory: the settings a test's app starts from, for a database URL; keywords
+    override them."""
+
+    def config(url: str, **overrides) -> dict:
+        return base_config(url, tmp_path) | overrides
+
     return config
 
 
@@ -127,9 +175,21 @@ class RequestClient(FlaskClient):
 
 
 @pytest.fixture
-def app(db_url, tmp_path):
-    app = create_app(base_config(db_url, tmp_path))
-    app.test_client_class = RequestClient
+def make_app(app_config):
+    """Factory: an app on a database URL with the test settings (keywords override them),
+    whose test clients give each request its own app context."""
+
+    def make(url: str, **overrides):
+        app = create_app(app_config(url, **overrides))
+        app.test_client_class = RequestClient
+        return app
+
+    return make
+
+
+@pytest.fixture
+def app(make_app, db_url):
+    app = make_app(db_url)
     with app.app_context():
         yield app
         db.session.remove()
@@ -146,77 +206,36 @@ def runner(app):
     return app.test_cli_runner()
 
 
-@pytest.fixture
-def scheme(app) -> Scheme:
-    scheme = Scheme(name="Testbridge")
-    db.session.add(scheme)
-    db.session.commit()
-    return scheme
+SAMPLES = {
+    "person_id": 1,
+    "venue_id": 1,
+    "scheme_id": 1,
+    "token": "not-a-token",
+    "filename": "css/app.css",
+    "visit_id": "no-such-visit",
+    "registration_id": 999,
+    "service_id": 999,
+    "patrol_id": "no-such-patrol",
+    "contact_id": "no-such-contact",
+    "area_id": 999,
+    "conflict_id": 999,
+    "device_id": 999,
+    "code": "no-such-sign",
+    "subscription_id": 999,
+    "help_id": "no-such-request",
+    "notice_id": 999,
+    "team_id": 999,
+}
 
 
-@pytest.fixture
-def make_person(app, scheme):
-    """Factory: a person with the given roles, in the test scheme."""
+@pytest.fixture(scope="session")
+def sample_url():
+    """Factory: a concrete URL of an app's URL rule, its arguments filled with harmless
+    sample values unless given."""
 
-    def make(username: str = "person", roles=("coordinator",), **fields) -> User:
-        user = services.create_person(
-            scheme, username.title(), username, PASSWORD, roles=set(roles), **fields
-        )
-        db.session.commit()
-        return user
+    def url(app, rule, **values) -> str:
+        samples = SAMPLES | values
+        with app.test_request_context():
+            return url_for(rule.endpoint, **{name: samples[name] for name in rule.arguments})
 
-    return make
-
-
-@pytest.fixture
-def venue(scheme) -> Venue:
-    venue = Venue(scheme_id=scheme.id, name="The Lamp", status="active")
-    db.session.add(venue)
-    db.session.commit()
-    return venue
-
-
-@pytest.fixture
-def team(scheme) -> Team:
-    team = Team(scheme_id=scheme.id, name="Friday team")
-    db.session.add(team)
-    db.session.commit()
-    return team
-
-
-def sample_url(app, rule, **values) -> str:
-    """A concrete URL for a URL rule, its arguments filled with harmless sample values."""
-    samples = {
-        "person_id": 1,
-        "venue_id": 1,
-        "scheme_id": 1,
-        "token": "not-a-token",
-        "filename": "css/app.css",
-        "visit_id": "no-such-visit",
-        "registration_id": 999,
-        "service_id": 999,
-        "patrol_id": "no-such-patrol",
-        "contact_id": "no-such-contact",
-        "area_id": 999,
-        "conflict_id": 999,
-        "device_id": 999,
-        "code": "no-such-sign",
-        "subscription_id": 999,
-        "help_id": "no-such-request",
-        "notice_id": 999,
-        "team_id": 999,
-    } | values
-    with app.test_request_context():
-        return url_for(rule.endpoint, **{name: samples[name] for name in rule.arguments})
-
-
-def csrf_token(client, path: str = "/signin", **kwargs) -> str:
-    """The CSRF token of this client's session, read from a form as a browser would."""
-    html = client.get(path, **kwargs).get_data(as_text=True)
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-
-
-def sign_in(client, username: str, password: str = PASSWORD, **kwargs):
-    """Sign in through the real form."""
-    data = {"csrf_token": csrf_token(client), "username": username, "password": password}
-    return client.post("/signin", data=data, **kwargs)
+    return url

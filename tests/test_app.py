@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from accounts.models import User
 from extensions import db
-from tests.conftest import SECRET, base_config
 from wsgi import create_app
 
 
@@ -23,16 +22,17 @@ def test_a_secret_key_is_generated_into_the_instance_folder(tmp_path):
 
 
 @pytest.mark.parametrize("secret", ["dev", "changeme", "short-secret", "x" * 31])
-def test_refuses_a_weak_secret_outside_debug(db_url, tmp_path, secret):
-    config = base_config(db_url, tmp_path) | {"TESTING": False, "SECRET_KEY": secret}
+def test_refuses_a_weak_secret_outside_debug(db_url, app_config, secret):
+    config = app_config(db_url, TESTING=False, SECRET_KEY=secret)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app(config)
 
 
-def test_environment_overrides_defaults(monkeypatch, db_url, tmp_path):
+def test_environment_overrides_defaults(monkeypatch, db_url, app_config):
     monkeypatch.setenv("LANTERN_IDLE_TIMEOUT_MINUTES", "7")
     monkeypatch.setenv("LANTERN_SIGNIN_RATE_LIMIT", "3 per minute")
-    app = create_app({"DATABASE_URL": db_url, "SECRET_KEY": SECRET})
+    secret = app_config(db_url)["SECRET_KEY"]
+    app = create_app({"DATABASE_URL": db_url, "SECRET_KEY": secret})
     assert app.config["IDLE_TIMEOUT_MINUTES"] == 7
     assert app.config["SIGNIN_RATE_LIMIT"] == "3 per minute"
 
@@ -49,8 +49,8 @@ def test_healthz_reports_app_and_database(client):
     assert response.json == {"status": "ok", "database": "ok"}
 
 
-def test_healthz_says_when_the_database_is_down(tmp_path):
-    app = create_app(base_config(f"sqlite:///{tmp_path}/missing/dir/x.db", tmp_path))
+def test_healthz_says_when_the_database_is_down(tmp_path, app_config):
+    app = create_app(app_config(f"sqlite:///{tmp_path}/missing/dir/x.db"))
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json["database"] == "unavailable"

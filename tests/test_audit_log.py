@@ -9,20 +9,11 @@ import pytest
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import DatabaseError
 
-from accounts import services as accounts
-from accounts.models import Scheme
 from core.models import AuditEvent
 from core.timeutil import to_utc, utcnow
 from extensions import db
-from tests.conftest import PASSWORD, sign_in
-from tests.reporting_data import add_contact, add_patrol, add_visit
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def coordinator(make_person):
-    return make_person("cora", roles=["coordinator"])
 
 
 def rows(page: str) -> int:
@@ -37,10 +28,12 @@ def event(scheme_id: int, action: str = "signed_in", at=None, actor_id=None) -> 
     return row
 
 
-def test_coordinators_read_who_viewed_and_corrected_what(client, coordinator, venue, make_person):
+def test_coordinators_read_who_viewed_and_corrected_what(
+    client, auth, coordinator, venue, make_person, make_visit
+):
     staff = make_person("sam", roles=["venue_staff"], venues=[venue])
-    visit = add_visit(venue, staff, utcnow() - timedelta(hours=1))
-    sign_in(client, "cora")
+    visit = make_visit(venue, staff, utcnow() - timedelta(hours=1))
+    auth.login("cora")
     assert client.get(f"/visits/{visit.id}").status_code == 200
     page = client.get("/reports/audit").get_data(as_text=True)
     assert "Viewed a record" in page and "Logged a visit" in page and "Signed in" in page
@@ -49,13 +42,13 @@ def test_coordinators_read_who_viewed_and_corrected_what(client, coordinator, ve
 
 
 def test_viewing_a_visit_or_a_contact_is_audited_and_correcting_is_not_a_view(
-    client, coordinator, venue, team, make_person
+    client, auth, coordinator, venue, team, make_person, make_visit, make_patrol, make_contact
 ):
     pastor = make_person("pat", roles=["pastor"], teams=[team])
-    visit = add_visit(venue, coordinator, utcnow() - timedelta(hours=1))
-    patrol = add_patrol(team, [pastor], utcnow() - timedelta(hours=2))
-    contact = add_contact(patrol, pastor, utcnow() - timedelta(hours=1))
-    sign_in(client, "cora")
+    visit = make_visit(venue, coordinator, utcnow() - timedelta(hours=1))
+    patrol = make_patrol(team, [pastor], utcnow() - timedelta(hours=2))
+    contact = make_contact(patrol, pastor, utcnow() - timedelta(hours=1))
+    auth.login("cora")
     client.get(f"/visits/{visit.id}")
     client.get(f"/patrols/{patrol.id}/contacts/{contact.id}")
     viewed = db.session.scalars(select(AuditEvent).filter_by(action="viewed")).all()
@@ -72,9 +65,9 @@ def test_viewing_a_visit_or_a_contact_is_audited_and_correcting_is_not_a_view(
 
 
 @pytest.mark.parametrize("role", ["venue_staff", "pastor", "partner"])
-def test_everyone_else_is_refused(client, make_person, role):
+def test_everyone_else_is_refused(client, auth, make_person, role):
     make_person("someone", roles=[role])
-    sign_in(client, "someone")
+    auth.login("someone")
     assert client.get("/reports/audit").status_code == 403
 
 
@@ -83,26 +76,23 @@ def test_the_anonymous_are_sent_to_sign_in(client):
     assert response.status_code == 302 and response.headers["Location"].startswith("/signin")
 
 
-def test_another_scheme_s_log_is_not_shown(client, coordinator, scheme):
-    other = Scheme(name="Elsewhere")
-    db.session.add(other)
-    db.session.flush()
-    olga = accounts.create_person(other, "Olga Other", "olga", PASSWORD, roles={"coordinator"})
-    event(other.id, "person_updated", actor_id=olga.id)
+def test_another_scheme_s_log_is_not_shown(client, auth, coordinator, elsewhere, make_person):
+    olga = make_person("olga", roles=["coordinator"], name="Olga Other", scheme=elsewhere)
+    event(elsewhere.id, "person_updated", actor_id=olga.id)
     db.session.commit()
-    sign_in(client, "cora")
+    auth.login("cora")
     page = client.get("/reports/audit").get_data(as_text=True)
     assert "Olga" not in page and "Changed a person" not in page
 
 
-def test_filters_by_action_person_and_date(client, coordinator, scheme, make_person):
+def test_filters_by_action_person_and_date(client, auth, coordinator, scheme, make_person):
     sam = make_person("sam", roles=["venue_staff"])
     event(scheme.id, "visit_logged", at=to_utc(datetime(2025, 3, 1, 22)), actor_id=sam.id)
     event(scheme.id, "visit_logged", at=to_utc(datetime(2025, 3, 3, 22)), actor_id=sam.id)
     event(scheme.id, "exported", at=to_utc(datetime(2025, 3, 2, 9)), actor_id=coordinator.id)
     event(scheme.id, "retention_applied", at=to_utc(datetime(2025, 3, 2, 4)))
     db.session.commit()
-    sign_in(client, "cora")
+    auth.login("cora")
 
     def listed(query: str) -> int:
         response = client.get(f"/reports/audit?{query}")
@@ -118,12 +108,12 @@ def test_filters_by_action_person_and_date(client, coordinator, scheme, make_per
     assert '<option selected value="exported">' in page or 'value="exported" selected' in page
 
 
-def test_the_log_is_read_a_page_at_a_time(client, coordinator, scheme):
+def test_the_log_is_read_a_page_at_a_time(client, auth, coordinator, scheme):
     start = utcnow() - timedelta(days=1)
     for n in range(120):
         event(scheme.id, "tallies_changed", at=start + timedelta(seconds=n))
     db.session.commit()
-    sign_in(client, "cora")
+    auth.login("cora")
     entries = len(db.session.scalars(select(AuditEvent)).all())
     assert 120 < entries <= 150
     first = client.get("/reports/audit").get_data(as_text=True)
@@ -134,11 +124,11 @@ def test_the_log_is_read_a_page_at_a_time(client, coordinator, scheme):
     assert client.get("/reports/audit?page=99").status_code == 200
 
 
-def test_no_route_changes_the_log(app, client, coordinator):
+def test_no_route_changes_the_log(app, client, auth, coordinator):
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/reports/audit"):
             assert rule.methods <= {"GET", "HEAD", "OPTIONS"}, rule
-    sign_in(client, "cora")
+    auth.login("cora")
     for method in (client.post, client.put, client.delete, client.patch):
         assert method("/reports/audit").status_code == 405
     # No code outside the migrations writes to the log except by adding events.

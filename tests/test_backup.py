@@ -16,9 +16,8 @@ from core import backup
 from core.timeutil import utcnow
 from extensions import db
 from schemes.demo import load
-from tests.conftest import BACKEND
 
-sqlite_only = pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite's online backup API")
+sqlite_only = pytest.mark.backend("sqlite", reason="SQLite's online backup API")
 WRITES = "backup_test"  # the writer's audit events
 
 
@@ -185,7 +184,7 @@ def test_restore_asks_first_and_refuses_what_is_not_a_lantern_backup(runner, liv
     assert tables(path) == before
 
 
-@pytest.mark.skipif(BACKEND != "postgres", reason="what PostgreSQL gets instead")
+@pytest.mark.backend("postgres", reason="what PostgreSQL gets instead")
 def test_on_postgresql_the_commands_refuse_and_give_pg_dump_and_pg_restore(runner, tmp_path):
     out = tmp_path / "lantern.dump"
     result = runner.invoke(args=["backup", str(out)])

@@ -16,8 +16,6 @@ from extensions import db
 from havens.models import SupportService, Venue
 from patrols.models import PatrolArea, Team
 from reports import exports, writers
-from tests.conftest import sign_in
-from tests.reporting_data import add_visit
 
 ROOT = Path(__file__).parent.parent
 # One payload for each character a formula can start with.
@@ -97,7 +95,7 @@ def test_every_csv_of_the_export_escapes_every_text_column():
 
 
 @pytest.fixture
-def formula_names(scheme, make_person):
+def formula_names(scheme, make_person, make_visit):
     """What anyone can type that reaches an export: a business's name, registered at
     /join/<scheme>, and the names coordinators give schemes, teams, areas and services."""
     scheme.name = PAYLOADS[0]
@@ -112,12 +110,12 @@ def formula_names(scheme, make_person):
     )
     db.session.commit()
     cora = make_person("cora", roles=["coordinator"])
-    add_visit(venue, cora, to_utc(datetime(2025, 10, 10, 22, 0)))
+    make_visit(venue, cora, to_utc(datetime(2025, 10, 10, 22, 0)))
     return venue
 
 
-def test_the_downloaded_export_escapes_names_typed_in(client, formula_names):
-    sign_in(client, "cora")
+def test_the_downloaded_export_escapes_names_typed_in(client, auth, formula_names):
+    auth.login("cora")
     page = client.get("/reports/exports").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
     response = client.post("/reports/exports", data={"csrf_token": token, "format": "csv"})
@@ -130,8 +128,8 @@ def test_the_downloaded_export_escapes_names_typed_in(client, formula_names):
     assert "'+44 1892 000000" in files["support_services.csv"]
 
 
-def test_the_quarterly_report_csv_escapes_names_typed_in(client, formula_names):
-    sign_in(client, "cora")
+def test_the_quarterly_report_csv_escapes_names_typed_in(client, auth, formula_names):
+    auth.login("cora")
     response = client.get("/reports/quarterly.csv?year=2025&quarter=4")
     assert response.status_code == 200
     text = response.get_data().decode("utf-8-sig")

@@ -11,7 +11,6 @@ from flask_migrate import downgrade, upgrade
 from core.models import AuditEvent
 from core.services import audit, next_number
 from extensions import db
-from tests.conftest import BACKEND, base_config
 from wsgi import create_app
 
 
@@ -38,7 +37,7 @@ def test_audit_events_cannot_be_changed_or_deleted(app, scheme):
     assert db.session.scalar(sa.select(AuditEvent.action)) == "test_event"
 
 
-@pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite settings")
+@pytest.mark.backend("sqlite", reason="SQLite settings")
 def test_sqlite_connections_are_configured(app):
     with db.engine.connect() as conn:
         pragma = {
@@ -53,9 +52,9 @@ def test_sqlite_connections_are_configured(app):
     }
 
 
-def take_numbers(url: str, scheme_id: int, count: int, queue) -> None:
+def take_numbers(config: dict, scheme_id: int, count: int, queue) -> None:
     """In a separate process: take counter values, one transaction each."""
-    app = create_app(base_config(url, None))
+    app = create_app(config)
     taken = []
     with app.app_context():
         for _ in range(count):
@@ -65,14 +64,15 @@ def take_numbers(url: str, scheme_id: int, count: int, queue) -> None:
     queue.put(taken)
 
 
-def test_no_update_is_lost_with_several_writer_processes(app, db_url, scheme):
+def test_no_update_is_lost_with_several_writer_processes(app, db_url, app_config, scheme):
     processes, each = 6, 25
     scheme_id = scheme.id
     db.session.commit()  # on SQLite an open transaction here would hold the write lock
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
+    config = app_config(db_url)
     workers = [
-        context.Process(target=take_numbers, args=(db_url, scheme_id, each, queue))
+        context.Process(target=take_numbers, args=(config, scheme_id, each, queue))
         for _ in range(processes)
     ]
     for worker in workers:
@@ -98,7 +98,7 @@ def test_migrations_keep_rows_that_refer_to_rebuilt_tables(app, make_person, ven
     assert counts == {"user_role": 2, "venue_staff": 1, "team_member": 1}
 
 
-@pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite locking")
+@pytest.mark.backend("sqlite", reason="SQLite locking")
 def test_a_page_view_does_not_wait_for_a_writer(app, client, db_url):
     """GET requests read in deferred transactions: a writer holding the lock does not block them."""
     app.config["SQLITE_BUSY_TIMEOUT_MS"] = 100

@@ -12,7 +12,6 @@ from core.models import AuditEvent
 from core.timeutil import london_now_minute, utcnow
 from extensions import db
 from havens.models import Venue, Visit
-from tests.conftest import csrf_token, sign_in
 
 PIN = "4821"
 
@@ -33,10 +32,10 @@ def form_token(client, path: str) -> str:
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)[1]
 
 
-def make_code(client, target: str, name: str = "Bar tablet") -> str:
+def make_code(auth, target: str, name: str = "Bar tablet") -> str:
     """A coordinator makes an enrolment code; returns the token in its link."""
-    token = csrf_token(client, "/devices")
-    page = client.post("/devices", data={"csrf_token": token, "name": name, "target": target})
+    token = auth.csrf("/devices")
+    page = auth.client.post("/devices", data={"csrf_token": token, "name": name, "target": target})
     assert page.status_code == 200
     return re.search(r"/enrol/([A-Za-z0-9_-]+)", page.get_data(as_text=True))[1]
 
@@ -46,19 +45,19 @@ def enrol(client, code: str):
 
 
 @pytest.fixture
-def code(app, client, coordinator, venue) -> str:
-    sign_in(client, "cora")
-    token = make_code(client, f"venue:{venue.id}")
+def code(app, client, auth, coordinator, venue) -> str:
+    auth.login("cora")
+    token = make_code(auth, f"venue:{venue.id}")
     client.post("/signout", data={"csrf_token": form_token(client, "/")})
     return token
 
 
 @pytest.fixture
-def tablet(app, code, staff):
+def tablet(app, code, staff, auth):
     """A browser enrolled as the venue's tablet, with a staff member who set a PIN."""
     tablet = app.test_client()
     assert enrol(tablet, code).status_code == 302
-    sign_in(tablet, "sam")
+    auth.login("sam", client=tablet)
     tablet.post(
         "/account/pin",
         data={"csrf_token": form_token(tablet, "/account"), "pin": PIN, "confirm": PIN},
@@ -106,15 +105,15 @@ def test_codes_last_24_hours_by_default(code):
     assert timedelta(hours=23, minutes=59) < row.expires_at - row.created_at <= timedelta(hours=24)
 
 
-def test_a_team_phone_can_be_enrolled(app, client, coordinator, team):
-    sign_in(client, "cora")
-    token = make_code(client, f"team:{team.id}", name="Friday phone")
+def test_a_team_phone_can_be_enrolled(app, client, auth, coordinator, team):
+    auth.login("cora")
+    token = make_code(auth, f"team:{team.id}", name="Friday phone")
     assert enrol(app.test_client(), token).status_code == 302
     assert db.session.scalar(select(Device.team_id)) == team.id
 
 
-def test_only_coordinators_make_codes(app, client, staff, venue):
-    sign_in(client, "sam")
+def test_only_coordinators_make_codes(app, client, auth, staff, venue):
+    auth.login("sam")
     assert client.get("/devices").status_code == 403
     token = form_token(client, "/account")
     answer = client.post(
@@ -123,7 +122,7 @@ def test_only_coordinators_make_codes(app, client, staff, venue):
     assert answer.status_code == 403
 
 
-def test_a_coordinator_cannot_enrol_for_another_schemes_venue(app, client, coordinator):
+def test_a_coordinator_cannot_enrol_for_another_schemes_venue(app, client, auth, coordinator):
     from accounts.models import Scheme
 
     elsewhere = Scheme(name="Elsewhere")
@@ -132,7 +131,7 @@ def test_a_coordinator_cannot_enrol_for_another_schemes_venue(app, client, coord
     venue = Venue(scheme_id=elsewhere.id, name="Far away", status="active")
     db.session.add(venue)
     db.session.commit()
-    sign_in(client, "cora")
+    auth.login("cora")
     token = form_token(client, "/account")
     answer = client.post(
         "/devices", data={"csrf_token": token, "name": "X", "target": f"venue:{venue.id}"}
@@ -160,8 +159,6 @@ def test_no_pin_sign_in_on_a_browser_that_is_not_enrolled(app, tablet, staff):
 def test_coordinators_and_other_venues_staff_are_not_offered(
     tablet, make_person, venue, scheme, staff
 ):
-    from tests.conftest import PASSWORD  # noqa: F401  (people are made with it)
-
     boss = make_person("boss", roles=["coordinator", "venue_staff"], venues=[venue])
     other_venue = Venue(scheme_id=scheme.id, name="Other", status="active")
     db.session.add(other_venue)
@@ -177,7 +174,7 @@ def test_coordinators_and_other_venues_staff_are_not_offered(
     assert tablet.get("/visits/new").status_code == 302  # still signed out
 
 
-def test_a_pin_locks_after_repeated_failures(tablet, staff):
+def test_a_pin_locks_after_repeated_failures(tablet, staff, auth):
     for _ in range(5):
         assert pin_sign_in(tablet, staff, "0000").headers["Location"] == "/signin"
     db.session.refresh(staff)
@@ -189,7 +186,7 @@ def test_a_pin_locks_after_repeated_failures(tablet, staff):
     assert tablet.get("/visits/new").status_code == 302
     assert db.session.scalar(select(AuditEvent).filter_by(action="pin_locked"))
     # Signing in with the full password lifts the lock.
-    sign_in(tablet, "sam")
+    auth.login("sam", client=tablet)
     tablet.post("/signout", data={"csrf_token": form_token(tablet, "/")})
     assert pin_sign_in(tablet, staff, PIN).headers["Location"] == "/visits/new"
 
@@ -229,10 +226,12 @@ def test_the_device_record_shows_when_it_was_seen_and_synced(tablet, staff, venu
     assert device.last_synced_at is not None and device.last_seen_at is not None
 
 
-def test_a_revoked_device_is_refused_and_says_so(app, client, tablet, staff, venue, coordinator):
+def test_a_revoked_device_is_refused_and_says_so(
+    app, client, auth, tablet, staff, venue, coordinator
+):
     pin_sign_in(tablet, staff, PIN)
     device = db.session.scalar(select(Device))
-    sign_in(client, "cora")
+    auth.login("cora")
     answer = client.post(
         f"/devices/{device.id}/revoke", data={"csrf_token": form_token(client, "/devices")}
     )
@@ -248,18 +247,12 @@ def test_a_revoked_device_is_refused_and_says_so(app, client, tablet, staff, ven
     assert pin_sign_in(tablet, staff, PIN).status_code == 404
 
 
-def test_another_schemes_coordinator_cannot_revoke(app, client, tablet):
-    from accounts import services
-    from accounts.models import Scheme
-    from tests.conftest import PASSWORD
-
-    elsewhere = Scheme(name="Elsewhere")
-    db.session.add(elsewhere)
-    db.session.flush()
-    services.create_person(elsewhere, "Olive", "olive", PASSWORD, roles={"coordinator"})
-    db.session.commit()
+def test_another_schemes_coordinator_cannot_revoke(
+    app, client, auth, tablet, elsewhere, make_person
+):
+    make_person("olive", roles=["coordinator"], scheme=elsewhere)
     device = db.session.scalar(select(Device))
-    sign_in(client, "olive")
+    auth.login("olive")
     token = form_token(client, "/devices")
     assert (
         client.post(f"/devices/{device.id}/revoke", data={"csrf_token": token}).status_code == 404
@@ -270,8 +263,8 @@ def test_another_schemes_coordinator_cannot_revoke(app, client, tablet):
 
 
 @pytest.mark.parametrize("pin", ["123", "123456789", "12a4", ""])
-def test_a_pin_is_4_to_8_digits(client, staff, pin):
-    sign_in(client, "sam")
+def test_a_pin_is_4_to_8_digits(client, auth, staff, pin):
+    auth.login("sam")
     token = form_token(client, "/account")
     client.post("/account/pin", data={"csrf_token": token, "pin": pin, "confirm": pin})
     db.session.refresh(staff)

@@ -21,19 +21,7 @@ from havens.models import SupportService, Venue
 from patrols.models import PatrolArea, Team
 from patrols.services import hours_on_duty
 from reports import export_rows, exports
-from tests.conftest import csrf_token, sign_in
-from tests.reporting_data import (
-    CONTACT_NAME,
-    NOTE,
-    PATROL_NOTE,
-    ROUTE,
-    STREET,
-    add_contact,
-    add_patrol,
-    add_visit,
-    correct_contact,
-    correct_visit,
-)
+from tests.planted import CONTACT_NAME, NOTE, PATROL_NOTE, ROUTE, STREET
 
 FORMATS = ["csv", "json", "sqlite"]
 PERSON = "quillfeather"  # a person's username; their name is "Quillfeather"
@@ -47,12 +35,18 @@ def london(*args) -> datetime:
 
 
 @pytest.fixture
-def coordinator(make_person):
-    return make_person("cora", roles=["coordinator"])
-
-
-@pytest.fixture
-def planted(scheme, venue, team, make_person, coordinator):
+def planted(
+    scheme,
+    venue,
+    team,
+    make_person,
+    coordinator,
+    make_visit,
+    correct_visit,
+    make_patrol,
+    make_contact,
+    correct_contact,
+):
     """A scheme's records with free text and names in every field that can hold them."""
     venue.contact_name, venue.address = CONTACT_NAME, STREET
     area = PatrolArea(scheme_id=scheme.id, name="Town centre")
@@ -62,7 +56,7 @@ def planted(scheme, venue, team, make_person, coordinator):
     service = SupportService(scheme_id=scheme.id, name="Victim Support")
     db.session.add(service)
     db.session.commit()
-    visit = add_visit(
+    visit = make_visit(
         venue,
         coordinator,
         london(2025, 7, 10, 22, 47, 31),  # BST
@@ -72,7 +66,7 @@ def planted(scheme, venue, team, make_person, coordinator):
         services=[service.id],
     )
     correct_visit(visit, coordinator, note=NOTE)
-    patrol = add_patrol(
+    patrol = make_patrol(
         team,
         [pastor, coordinator],
         london(2025, 1, 10, 21, 58),  # GMT
@@ -82,7 +76,7 @@ def planted(scheme, venue, team, make_person, coordinator):
         area_id=area.id,
         tallies={"Bottles and glass picked up": 7},
     )
-    contact = add_contact(
+    contact = make_contact(
         patrol,
         pastor,
         london(2025, 1, 10, 23, 59),
@@ -160,17 +154,17 @@ def download(client, **fields):
     return client.post("/reports/exports", data=data)
 
 
-def test_a_download_needs_the_pages_csrf_token(client, planted):
+def test_a_download_needs_the_pages_csrf_token(client, auth, planted):
     """An export writes an audit event: another site must not make one in your name."""
-    sign_in(client, "cora")
+    auth.login("cora")
     assert client.post("/reports/exports", data={"format": "csv"}).status_code == 400
     assert client.get("/reports/exports?format=csv").headers["Content-Type"].startswith("text/html")
     assert not db.session.scalar(select(AuditEvent).filter_by(action="exported"))
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_the_downloaded_exports_hold_no_free_text_either(client, planted, tmp_path, fmt):
-    sign_in(client, "cora")
+def test_the_downloaded_exports_hold_no_free_text_either(client, auth, planted, tmp_path, fmt):
+    auth.login("cora")
     response = download(client, format=fmt)
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
@@ -255,7 +249,9 @@ def test_hours_on_duty_are_counted_as_the_patrol_summary_counts_them(app, plante
     assert exported["tallies"] == {"Bottles and glass picked up": 7}
 
 
-def test_a_period_and_a_scheme_choose_what_is_exported(runner, planted, tmp_path, venue, team):
+def test_a_period_and_a_scheme_choose_what_is_exported(
+    runner, planted, tmp_path, venue, team, make_visit
+):
     other = Scheme(name="Elsewhere")
     db.session.add(other)
     db.session.flush()
@@ -266,7 +262,7 @@ def test_a_period_and_a_scheme_choose_what_is_exported(runner, planted, tmp_path
 
     stranger = accounts.create_person(other, "Stranger", "stranger", None, roles={"coordinator"})
     db.session.commit()
-    add_visit(far_venue, stranger, london(2025, 7, 11, 20, 0))
+    make_visit(far_venue, stranger, london(2025, 7, 11, 20, 0))
     everything = read_tables("json", run_export(runner, tmp_path, "json"), tmp_path)
     assert len(everything["visits"]) == 2
     assert len(everything["schemes"]) == 2
@@ -316,10 +312,10 @@ def test_the_command_refuses_unknown_schemes_and_backwards_periods(runner, plant
 
 
 def test_every_export_is_audited_with_who_what_period_and_format(
-    runner, client, planted, tmp_path, scheme, coordinator
+    runner, client, auth, planted, tmp_path, scheme, coordinator
 ):
     run_export(runner, tmp_path, "sqlite", "--from", "2025-01-01", "--to", "2025-12-31")
-    sign_in(client, "cora")
+    auth.login("cora")
     assert download(client, format="csv", date_from="2025-07-01").status_code == 200
     events = db.session.scalars(
         select(AuditEvent).filter_by(action="exported").order_by(AuditEvent.id)
@@ -335,8 +331,8 @@ def test_every_export_is_audited_with_who_what_period_and_format(
     assert web == web | {"format": "csv", "via": "web", "date_from": "2025-07-01", "date_to": None}
 
 
-def test_the_download_page_shows_the_choices_and_refuses_bad_ones(client, planted):
-    sign_in(client, "cora")
+def test_the_download_page_shows_the_choices_and_refuses_bad_ones(client, auth, planted):
+    auth.login("cora")
     page = client.get("/reports/exports").get_data(as_text=True)
     assert "rounded down to the hour" in page and 'name="format"' in page
     assert re.search(r'<input checked[^>]*value="csv"', page)  # CSV is chosen to start with
@@ -348,23 +344,17 @@ def test_the_download_page_shows_the_choices_and_refuses_bad_ones(client, plante
 
 
 @pytest.mark.parametrize("role", ["venue_staff", "pastor", "partner"])
-def test_only_coordinators_download_exports(client, make_person, planted, role):
+def test_only_coordinators_download_exports(client, auth, make_person, planted, role):
     make_person("someone", roles=[role])
-    sign_in(client, "someone")
-    token = csrf_token(client, "/account")
+    auth.login("someone")
+    token = auth.csrf("/account")
     answer = client.post("/reports/exports", data={"csrf_token": token, "format": "json"})
     assert answer.status_code == 403
 
 
-def test_a_coordinator_exports_only_their_own_scheme(client, planted, make_person):
-    from accounts import services as accounts
-
-    other = Scheme(name="Elsewhere")
-    db.session.add(other)
-    db.session.flush()
-    accounts.create_person(other, "Olga", "olga", "correct-horse-lantern", roles={"coordinator"})
-    db.session.commit()
-    sign_in(client, "olga")
+def test_a_coordinator_exports_only_their_own_scheme(client, auth, planted, make_person, elsewhere):
+    make_person("olga", roles=["coordinator"], scheme=elsewhere)
+    auth.login("olga")
     document = json.loads(download(client, format="json").data)
     assert document["tables"]["visits"] == [] and document["tables"]["venues"] == []
     assert [row["name"] for row in document["tables"]["schemes"]] == ["Elsewhere"]

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSWORD, SECRET, unavailable
 from wsgi import DEFAULTS
 
 ROOT = Path(__file__).parent.parent
@@ -34,7 +33,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def redis_running() -> None:
+@pytest.fixture
+def redis_running(unavailable) -> None:
     try:
         with socket.create_connection(("127.0.0.1", 6379), timeout=2):
             return
@@ -42,10 +42,17 @@ def redis_running() -> None:
         unavailable("Redis is not reachable at 127.0.0.1:6379")
 
 
-def environment(db_url: str, **settings: str) -> dict[str, str]:
-    """Only what the test sets: no LANTERN_* of the machine leaks in."""
-    env = {"PATH": "", "LANTERN_DATABASE_URL": db_url, "LANTERN_SECRET_KEY": SECRET}
-    return env | {f"LANTERN_{name}": value for name, value in settings.items()}
+@pytest.fixture
+def environment(db_url, app_config):
+    """Factory: the environment gunicorn runs with, holding only what the test sets: no
+    LANTERN_* of the machine leaks in."""
+    secret = app_config(db_url)["SECRET_KEY"]
+
+    def env(**settings: str) -> dict[str, str]:
+        base = {"PATH": "", "LANTERN_DATABASE_URL": db_url, "LANTERN_SECRET_KEY": secret}
+        return base | {f"LANTERN_{name}": value for name, value in settings.items()}
+
+    return env
 
 
 @contextmanager
@@ -171,12 +178,13 @@ def test_the_config_reads_lantern_settings_as_the_app_does(monkeypatch):
     assert setting("PROXY_FIX", 0) == 1  # JSON where it parses, as Flask reads it
 
 
-def test_three_workers_share_one_count_of_failed_sign_ins(db_url, make_person):
-    redis_running()
+def test_three_workers_share_one_count_of_failed_sign_ins(
+    redis_running, environment, make_person, password
+):
     for n in range(3):
         make_person(f"cora{n}")
     prefix = f"lantern-test-{uuid.uuid4().hex}"  # counts no other run can see or leave
-    env = environment(db_url, RATELIMIT_STORAGE_URI=REDIS, RATELIMIT_KEY_PREFIX=prefix)
+    env = environment(RATELIMIT_STORAGE_URI=REDIS, RATELIMIT_KEY_PREFIX=prefix)
     with gunicorn(env, *ACCESS_LOG) as (base, output):
         wait_for_workers(base, output, 3)
         # Five wrong passwords at once, so that they reach different workers (the kernel
@@ -186,7 +194,7 @@ def test_three_workers_share_one_count_of_failed_sign_ins(db_url, make_person):
             tries = [signin_form(base, f"cora{n}", "wrong-password-x") for _ in range(5)]
             assert all_at_once(tries) == [200] * 5
             assert signin_form(base, f"cora{n}", "wrong-password-x")() == 429
-            assert signin_form(base, f"cora{n}", PASSWORD)() == 429  # it waits out the minute
+            assert signin_form(base, f"cora{n}", password)() == 429  # it waits out the minute
             time.sleep(0.2)  # the access log line follows the answer
             if len(workers_answering({"stdout": output["stdout"][before:]}, "POST")) >= 2:
                 break
@@ -195,8 +203,8 @@ def test_three_workers_share_one_count_of_failed_sign_ins(db_url, make_person):
 
 
 @pytest.mark.parametrize("workers", [[], ["--workers", "3"]])
-def test_three_workers_counting_in_memory_refuse_to_start(db_url, workers):
-    env = environment(db_url)  # RATELIMIT_STORAGE_URI left at memory://
+def test_three_workers_counting_in_memory_refuse_to_start(environment, workers):
+    env = environment()  # RATELIMIT_STORAGE_URI left at memory://
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", *workers, APP]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
@@ -205,21 +213,21 @@ def test_three_workers_counting_in_memory_refuse_to_start(db_url, workers):
     assert "Booting worker" not in done.stderr
 
 
-def test_one_worker_may_count_in_memory(db_url):
-    with gunicorn(environment(db_url), "--workers", "1") as (base, _output):
+def test_one_worker_may_count_in_memory(environment):
+    with gunicorn(environment(), "--workers", "1") as (base, _output):
         assert get(base, "/healthz")["Content-Type"] == "application/json"
 
 
-def test_without_proxy_fix_gunicorn_does_not_believe_a_forwarded_scheme(db_url):
-    env = environment(db_url, PROXY_FIX="0")
+def test_without_proxy_fix_gunicorn_does_not_believe_a_forwarded_scheme(environment):
+    env = environment(PROXY_FIX="0")
     with gunicorn(env, "--workers", "1") as (base, _output):
         headers = get(base, "/signin", **{"X-Forwarded-Proto": "https"})
     assert "Strict-Transport-Security" not in headers
     assert "Secure" not in headers["Set-Cookie"]
 
 
-def test_with_proxy_fix_the_app_believes_its_proxy(db_url):
-    env = environment(db_url, PROXY_FIX="1")
+def test_with_proxy_fix_the_app_believes_its_proxy(environment):
+    env = environment(PROXY_FIX="1")
     with gunicorn(env, "--workers", "1") as (base, _output):
         headers = get(base, "/signin", **{"X-Forwarded-Proto": "https"})
     assert "Strict-Transport-Security" in headers

@@ -12,10 +12,9 @@ from accounts.models import ROLES, Scheme
 from core.access import public
 from extensions import db
 from havens.models import VENUE_STATUSES
-from tests.conftest import PASSWORD, csrf_token, sign_in
 
 
-def test_a_failed_write_still_gets_the_lantern_error_page(app, client, make_person, scheme):
+def test_a_failed_write_still_gets_the_lantern_error_page(app, client, auth, make_person, scheme):
     def clash():
         db.session.add(Scheme(name=scheme.name))  # the name is taken: IntegrityError
         db.session.flush()
@@ -23,7 +22,7 @@ def test_a_failed_write_still_gets_the_lantern_error_page(app, client, make_pers
     app.add_url_rule("/clash", "clash", public(clash))
     app.config["PROPAGATE_EXCEPTIONS"] = False
     make_person("cora")
-    sign_in(client, "cora")
+    auth.login("cora")
     response = client.get("/clash")
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.get_data(as_text=True)
@@ -31,18 +30,18 @@ def test_a_failed_write_still_gets_the_lantern_error_page(app, client, make_pers
 
 
 @pytest.mark.parametrize("field", ["username", "password"])
-def test_a_nul_character_is_a_bad_request(client, make_person, field):
+def test_a_nul_character_is_a_bad_request(client, auth, make_person, password, field):
     make_person("cora")
-    data = {"csrf_token": csrf_token(client), "username": "cora", "password": PASSWORD}
+    data = {"csrf_token": auth.csrf(), "username": "cora", "password": password}
     data[field] += "\x00"
     assert client.post("/signin", data=data).status_code == 400
 
 
-def test_a_file_where_text_belongs_is_a_bad_request(client):
+def test_a_file_where_text_belongs_is_a_bad_request(client, auth):
     import io
 
     data = {
-        "csrf_token": csrf_token(client),
+        "csrf_token": auth.csrf(),
         "username": (io.BytesIO(b"x"), "x.txt"),
         "password": "x",
     }
@@ -65,31 +64,31 @@ def test_exception_logs_name_the_route_and_hide_values(app, client, caplog, sche
     assert "Testbridge" not in text  # the value that clashed stays out of the log
 
 
-def test_username_and_email_share_one_rate_limit(client, make_person):
+def test_username_and_email_share_one_rate_limit(client, auth, make_person):
     make_person("cora", email="cora@example.org")
     for n in range(5):
         name = "cora" if n % 2 else "CORA@example.org"
-        sign_in(client, name, "wrong-password-x", environ_base={"REMOTE_ADDR": f"10.3.0.{n}"})
-    blocked = sign_in(
-        client, "cora@example.org", "wrong-password-x", environ_base={"REMOTE_ADDR": "10.3.1.1"}
+        auth.login(name, "wrong-password-x", environ_base={"REMOTE_ADDR": f"10.3.0.{n}"})
+    blocked = auth.login(
+        "cora@example.org", "wrong-password-x", environ_base={"REMOTE_ADDR": "10.3.1.1"}
     )
     assert blocked.status_code == 429
 
 
-def test_json_cannot_sign_in(client, make_person):
+def test_json_cannot_sign_in(client, auth, make_person, password):
     make_person("cora")
-    token = csrf_token(client)
+    token = auth.csrf()
     response = client.post(
-        "/signin", json={"username": "cora", "password": PASSWORD}, headers={"X-CSRFToken": token}
+        "/signin", json={"username": "cora", "password": password}, headers={"X-CSRFToken": token}
     )
     assert response.status_code == 200  # the form came back empty: no password was tried
     assert client.get("/").status_code == 302
 
 
-def test_password_changes_are_rate_limited(client, make_person):
+def test_password_changes_are_rate_limited(client, auth, make_person):
     make_person("cora")
-    sign_in(client, "cora")
-    token = csrf_token(client)
+    auth.login("cora")
+    token = auth.csrf()
     data = {
         "csrf_token": token,
         "current_password": "wrong-guess-x",
@@ -118,12 +117,12 @@ def test_an_account_waiting_for_its_password_is_checked_like_any_other(
     assert len(hashed) == 2 and all(h.startswith("$argon2id$") for h in hashed)
 
 
-def test_signing_out_ends_every_session_of_that_person(app, make_person):
+def test_signing_out_ends_every_session_of_that_person(app, make_person, auth):
     make_person("cora")
     tablet, phone = app.test_client(), app.test_client()
-    sign_in(tablet, "cora")
-    sign_in(phone, "cora")
-    tablet.post("/signout", data={"csrf_token": csrf_token(tablet)})
+    auth.login("cora", client=tablet)
+    auth.login("cora", client=phone)
+    auth.logout(client=tablet)
     assert phone.get("/").headers["Location"].startswith("/signin")
 
 

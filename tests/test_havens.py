@@ -13,38 +13,14 @@ from extensions import db
 from havens import services
 from havens.models import Registration, Training, Venue, VenueStatusChange, Visit
 from havens.seed import SEED, seed_directory
-from tests.conftest import csrf_token, sign_in
 
 SEED_PAGE = (Path(__file__).parent / "data" / "community-safety-page.txt").read_text()
-
-
-def train(person, days_ago: int = 10) -> Training:
-    """Record training for a person, `days_ago` days back."""
-    training = Training(
-        user_id=person.id,
-        trained_on=london_today() - timedelta(days=days_ago),
-        trainer="T",
-        expires_on=services.add_months(london_today() - timedelta(days=days_ago), 12),
-    )
-    db.session.add(training)
-    db.session.commit()
-    return training
-
-
-@pytest.fixture
-def coordinator(make_person):
-    return make_person("cora", roles=["coordinator"])
-
-
-@pytest.fixture
-def staff(make_person, venue):
-    return make_person("sam", roles=["venue_staff"], venues=[venue])
 
 
 # --- the life cycle ---------------------------------------------------------------------
 
 
-def test_no_activation_without_in_date_training(app, venue, staff, coordinator):
+def test_no_activation_without_in_date_training(app, venue, staff, coordinator, train):
     venue.status = "training"
     db.session.commit()
     with pytest.raises(services.RuleBroken, match="in-date training"):
@@ -58,7 +34,7 @@ def test_no_activation_without_in_date_training(app, venue, staff, coordinator):
     assert venue.status == "active"
 
 
-def test_training_of_a_disabled_person_does_not_count(app, venue, staff, coordinator):
+def test_training_of_a_disabled_person_does_not_count(app, venue, staff, coordinator, train):
     train(staff)
     staff.active = False
     db.session.commit()
@@ -71,12 +47,14 @@ def test_status_changes_follow_the_life_cycle(app, venue, coordinator):
         services.change_status(venue, "paused", "skip", coordinator)
 
 
-def test_status_change_through_the_page_is_kept_with_who_and_why(client, venue, staff, coordinator):
+def test_status_change_through_the_page_is_kept_with_who_and_why(
+    client, auth, venue, staff, coordinator, train
+):
     train(staff)
     venue.status = "paused"
     db.session.commit()
-    sign_in(client, "cora")
-    token = csrf_token(client, f"/venues/{venue.id}")
+    auth.login("cora")
+    token = auth.csrf(f"/venues/{venue.id}")
     response = client.post(
         f"/venues/{venue.id}/status",
         data={"csrf_token": token, "status": "active", "reason": "Reopened"},
@@ -93,11 +71,13 @@ def test_status_change_through_the_page_is_kept_with_who_and_why(client, venue, 
     assert event.actor_id == coordinator.id and event.detail["reason"] == "Reopened"
 
 
-def test_activation_refused_on_the_page_with_a_clear_message(client, venue, staff, coordinator):
+def test_activation_refused_on_the_page_with_a_clear_message(
+    client, auth, venue, staff, coordinator
+):
     venue.status = "training"
     db.session.commit()
-    sign_in(client, "cora")
-    token = csrf_token(client, f"/venues/{venue.id}")
+    auth.login("cora")
+    token = auth.csrf(f"/venues/{venue.id}")
     response = client.post(
         f"/venues/{venue.id}/status", data={"csrf_token": token, "status": "active", "reason": "Go"}
     )
@@ -107,7 +87,9 @@ def test_activation_refused_on_the_page_with_a_clear_message(client, venue, staf
     assert venue.status == "training"
 
 
-def test_lapsing_venues_are_listed(app, client, venue, staff, coordinator, make_person, scheme):
+def test_lapsing_venues_are_listed(
+    app, client, auth, venue, staff, coordinator, make_person, scheme, train
+):
     fresh = Venue(scheme_id=scheme.id, name="Fresh", status="active")
     db.session.add(fresh)
     db.session.commit()
@@ -117,7 +99,7 @@ def test_lapsing_venues_are_listed(app, client, venue, staff, coordinator, make_
     assert [(v.name, until) for v, until in lapsing] == [
         ("The Lamp", services.add_months(london_today() - timedelta(days=350), 12))
     ]
-    sign_in(client, "cora")
+    auth.login("cora")
     page = client.get("/venues").get_data(as_text=True)
     lapsing_section = page.split('id="lapsing"')[1].split("</section>")[0]
     assert "The Lamp" in lapsing_section and "Fresh" not in lapsing_section
@@ -146,9 +128,9 @@ def test_training_validity_is_a_setting(app, staff, coordinator):
     assert training.expires_on == date(2026, 9, 1)
 
 
-def test_training_recorded_on_the_page(client, venue, staff, coordinator):
-    sign_in(client, "cora")
-    token = csrf_token(client, f"/venues/{venue.id}")
+def test_training_recorded_on_the_page(client, auth, venue, staff, coordinator):
+    auth.login("cora")
+    token = auth.csrf(f"/venues/{venue.id}")
     data = {
         "csrf_token": token,
         "person": staff.id,
@@ -159,10 +141,12 @@ def test_training_recorded_on_the_page(client, venue, staff, coordinator):
     assert db.session.scalar(select(Training.expires_on)) == date(2027, 5, 1)
 
 
-def test_training_for_someone_else_s_staff_is_refused(client, venue, coordinator, make_person):
+def test_training_for_someone_else_s_staff_is_refused(
+    client, auth, venue, coordinator, make_person
+):
     outsider = make_person("olly", roles=["venue_staff"])
-    sign_in(client, "cora")
-    token = csrf_token(client, f"/venues/{venue.id}")
+    auth.login("cora")
+    token = auth.csrf(f"/venues/{venue.id}")
     data = {"csrf_token": token, "person": outsider.id, "trained_on": "2026-05-01", "trainer": "T"}
     assert client.post(f"/venues/{venue.id}/training", data=data).status_code == 400
     assert db.session.scalar(select(Training)) is None
@@ -181,25 +165,25 @@ GOOD_REGISTRATION = {
 }
 
 
-def test_registration_lands_in_the_inbox_and_becomes_a_venue(client, scheme, coordinator):
-    data = GOOD_REGISTRATION | {"csrf_token": csrf_token(client, f"/join/{scheme.id}")}
+def test_registration_lands_in_the_inbox_and_becomes_a_venue(client, auth, scheme, coordinator):
+    data = GOOD_REGISTRATION | {"csrf_token": auth.csrf(f"/join/{scheme.id}")}
     response = client.post(f"/join/{scheme.id}", data=data)
     assert response.status_code == 200 and "Thank you" in response.get_data(as_text=True)
     registration = db.session.scalar(select(Registration))
     assert registration.postcode == "TN1 1YQ"
-    sign_in(client, "cora")
+    auth.login("cora")
     assert "Chapel Books" in client.get("/venues").get_data(as_text=True)
-    token = csrf_token(client)
+    token = auth.csrf()
     response = client.post(f"/registrations/{registration.id}/accept", data={"csrf_token": token})
     venue = db.session.scalar(select(Venue).filter_by(name="Chapel Books"))
     assert venue.status == "interested" and venue.contact_email == "dee@example.org"
     assert response.headers["Location"] == f"/venues/{venue.id}"
 
 
-def test_registration_honeypot_keeps_nothing(client, scheme):
+def test_registration_honeypot_keeps_nothing(client, auth, scheme):
     data = GOOD_REGISTRATION | {
         "website": "http://spam.example",
-        "csrf_token": csrf_token(client, f"/join/{scheme.id}"),
+        "csrf_token": auth.csrf(f"/join/{scheme.id}"),
     }
     response = client.post(f"/join/{scheme.id}", data=data)
     assert "Thank you" in response.get_data(as_text=True)
@@ -215,10 +199,10 @@ def test_registration_honeypot_keeps_nothing(client, scheme):
         ("address", "x" * 201, "Field cannot be longer than 200 characters."),
     ],
 )
-def test_registration_validation_keeps_valid_input(client, scheme, field, value, message):
+def test_registration_validation_keeps_valid_input(client, auth, scheme, field, value, message):
     data = GOOD_REGISTRATION | {
         field: value,
-        "csrf_token": csrf_token(client, f"/join/{scheme.id}"),
+        "csrf_token": auth.csrf(f"/join/{scheme.id}"),
     }
     response = client.post(f"/join/{scheme.id}", data=data)
     page = response.get_data(as_text=True)
@@ -229,15 +213,15 @@ def test_registration_validation_keeps_valid_input(client, scheme, field, value,
     assert db.session.scalar(select(Registration)) is None
 
 
-def test_registration_is_rate_limited(client, scheme):
+def test_registration_is_rate_limited(client, auth, scheme):
     for _ in range(5):
         client.post(
             f"/join/{scheme.id}",
-            data=GOOD_REGISTRATION | {"csrf_token": csrf_token(client, f"/join/{scheme.id}")},
+            data=GOOD_REGISTRATION | {"csrf_token": auth.csrf(f"/join/{scheme.id}")},
         )
     response = client.post(
         f"/join/{scheme.id}",
-        data=GOOD_REGISTRATION | {"csrf_token": csrf_token(client, f"/join/{scheme.id}")},
+        data=GOOD_REGISTRATION | {"csrf_token": auth.csrf(f"/join/{scheme.id}")},
     )
     assert response.status_code == 429
 
@@ -245,15 +229,16 @@ def test_registration_is_rate_limited(client, scheme):
 # --- logging visits -------------------------------------------------------------------
 
 
-def visit_data(client, **changes) -> dict:
+def visit_data(auth, client=None, **changes) -> dict:
     """A valid visit form as the page offers it, with some answers changed."""
+    client = client or auth.client
     page = client.get("/visits/new").get_data(as_text=True)
     form_id = re.search(r'name="id" type="hidden" value="([^"]+)"', page).group(1)
     venue_id = re.search(r'name="venue_id" value="(\d+)"', page) or re.search(
         r'<option selected value="(\d+)"', page
     )
     data = {
-        "csrf_token": csrf_token(client, "/visits/new"),
+        "csrf_token": auth.csrf("/visits/new", client=client),
         "id": form_id,
         "venue_id": venue_id.group(1),
         "arrived_at": to_london(utcnow() - timedelta(minutes=20)).strftime("%Y-%m-%dT%H:%M"),
@@ -268,9 +253,9 @@ def visit_data(client, **changes) -> dict:
     return data | changes
 
 
-def test_staff_log_a_visit_and_see_it(client, staff):
-    sign_in(client, "sam")
-    data = visit_data(client)
+def test_staff_log_a_visit_and_see_it(client, auth, staff):
+    auth.login("sam")
+    data = visit_data(auth)
     response = client.post("/visits/new", data=data)
     assert response.status_code == 302
     visit = db.session.get(Visit, data["id"])
@@ -280,18 +265,18 @@ def test_staff_log_a_visit_and_see_it(client, staff):
     assert f"/visits/{visit.id}" in page and "Called a taxi" in page
 
 
-def test_a_resent_visit_is_stored_once(client, staff):
-    sign_in(client, "sam")
-    data = visit_data(client)
+def test_a_resent_visit_is_stored_once(client, auth, staff):
+    auth.login("sam")
+    data = visit_data(auth)
     client.post("/visits/new", data=data)
     again = client.post("/visits/new", data=data, follow_redirects=True)
     assert "This visit was saved already." in again.get_data(as_text=True)
     assert len(db.session.scalars(select(Visit)).all()) == 1
 
 
-def test_the_same_id_with_other_content_is_a_conflict_not_an_overwrite(client, staff):
-    sign_in(client, "sam")
-    data = visit_data(client)
+def test_the_same_id_with_other_content_is_a_conflict_not_an_overwrite(client, auth, staff):
+    auth.login("sam")
+    data = visit_data(auth)
     client.post("/visits/new", data=data)
     changed = client.post(
         "/visits/new", data=data | {"left_how": "walked_on"}, follow_redirects=True
@@ -327,12 +312,12 @@ def future() -> str:
     ],
 )
 def test_each_bad_answer_gets_a_clear_error_and_keeps_the_rest(
-    client, staff, changes, field, message
+    client, auth, staff, changes, field, message
 ):
-    sign_in(client, "sam")
+    auth.login("sam")
     if changes.get("arrived_at") == "FUTURE":
         changes = {"arrived_at": future()}
-    data = visit_data(client, **changes)
+    data = visit_data(auth, **changes)
     response = client.post("/visits/new", data=data)
     page = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -345,19 +330,19 @@ def test_each_bad_answer_gets_a_clear_error_and_keeps_the_rest(
         assert re.search(r'checked[^>]*value="taxi"|value="taxi"[^>]*checked', page)
 
 
-def test_staff_cannot_log_a_visit_for_another_venue(client, staff, scheme):
+def test_staff_cannot_log_a_visit_for_another_venue(client, auth, staff, scheme):
     other = Venue(scheme_id=scheme.id, name="Other", status="active")
     db.session.add(other)
     db.session.commit()
-    sign_in(client, "sam")
-    response = client.post("/visits/new", data=visit_data(client, venue_id=str(other.id)))
+    auth.login("sam")
+    response = client.post("/visits/new", data=visit_data(auth, venue_id=str(other.id)))
     assert response.status_code == 400
     assert db.session.scalar(select(Visit)) is None
 
 
-def test_a_note_with_contact_details_is_saved_with_a_warning(client, staff):
-    sign_in(client, "sam")
-    data = visit_data(client, note="Friend on 07700 900123, mail jo@example.org")
+def test_a_note_with_contact_details_is_saved_with_a_warning(client, auth, staff):
+    auth.login("sam")
+    data = visit_data(auth, note="Friend on 07700 900123, mail jo@example.org")
     page = client.post("/visits/new", data=data, follow_redirects=True).get_data(as_text=True)
     assert "looks like it holds a phone number" in page
     assert "looks like it holds an email address" in page
@@ -383,16 +368,17 @@ def test_note_warnings(app, note, phone, email):
 # --- seeing and correcting ------------------------------------------------------------
 
 
-def log(client, **changes) -> Visit:
-    data = visit_data(client, **changes)
+def log(auth, client=None, **changes) -> Visit:
+    client = client or auth.client
+    data = visit_data(auth, client, **changes)
     assert client.post("/visits/new", data=data).status_code == 302
     return db.session.get(Visit, data["id"])
 
 
-def test_a_correction_keeps_every_version(client, staff):
-    sign_in(client, "sam")
-    visit = log(client)
-    data = visit_data(client, id=visit.id, left_how="friend_family", note="Calmer after tea")
+def test_a_correction_keeps_every_version(client, auth, staff):
+    auth.login("sam")
+    visit = log(auth)
+    data = visit_data(auth, id=visit.id, left_how="friend_family", note="Calmer after tea")
     assert client.post(f"/visits/{visit.id}", data=data).status_code == 302
     db.session.refresh(visit)
     assert visit.version == 2 and visit.left_how == "friend_family"
@@ -402,37 +388,41 @@ def test_a_correction_keeps_every_version(client, staff):
     assert "History" in page and "changed: How they left, Note" in page
 
 
-def test_staff_cannot_correct_after_24_hours_but_coordinators_can(app, client, staff, coordinator):
-    sign_in(client, "sam")
-    visit = log(client)
+def test_staff_cannot_correct_after_24_hours_but_coordinators_can(
+    app, client, auth, staff, coordinator
+):
+    auth.login("sam")
+    visit = log(auth)
     visit.created_at = utcnow() - timedelta(hours=25)
     db.session.commit()
-    data = visit_data(client, id=visit.id, left_how="walked_on")
+    data = visit_data(auth, id=visit.id, left_how="walked_on")
     response = client.post(f"/visits/{visit.id}", data=data)
     assert response.status_code == 400
     db.session.refresh(visit)
     assert visit.left_how == "taxi" and visit.version == 1
     boss = app.test_client()
-    sign_in(boss, "cora")
-    data["csrf_token"] = csrf_token(boss, f"/visits/{visit.id}")
+    auth.login("cora", client=boss)
+    data["csrf_token"] = auth.csrf(f"/visits/{visit.id}", client=boss)
     assert boss.post(f"/visits/{visit.id}", data=data).status_code == 302
     db.session.refresh(visit)
     assert visit.version == 2
 
 
-def test_staff_see_only_their_venue_and_the_last_week(app, client, staff, make_person, scheme):
+def test_staff_see_only_their_venue_and_the_last_week(
+    app, client, auth, staff, make_person, scheme
+):
     other = Venue(scheme_id=scheme.id, name="Other", status="active")
     db.session.add(other)
     db.session.commit()
     make_person("olive", roles=["venue_staff"], venues=[other])
-    sign_in(client, "sam")
-    mine = log(client)
-    old = log(client)
+    auth.login("sam")
+    mine = log(auth)
+    old = log(auth)
     old.arrived_at = utcnow() - timedelta(days=8)
     db.session.commit()
     theirs_client = app.test_client()
-    sign_in(theirs_client, "olive")
-    theirs = log(theirs_client)
+    auth.login("olive", client=theirs_client)
+    theirs = log(auth, theirs_client)
     assert client.get(f"/visits/{theirs.id}").status_code == 404
     assert client.get(f"/visits/{old.id}").status_code == 404
     assert client.get(f"/visits/{mine.id}").status_code == 200
@@ -440,25 +430,27 @@ def test_staff_see_only_their_venue_and_the_last_week(app, client, staff, make_p
     assert mine.id in page and theirs.id not in page and old.id not in page
 
 
-def test_partner_and_pastor_see_no_visit_rows_and_anonymous_none(app, client, staff, make_person):
-    sign_in(client, "sam")
-    visit = log(client)
+def test_partner_and_pastor_see_no_visit_rows_and_anonymous_none(
+    app, client, auth, staff, make_person
+):
+    auth.login("sam")
+    visit = log(auth)
     for username, role in (("priya", "partner"), ("pat", "pastor")):
         make_person(username, roles=[role])
         other = app.test_client()
-        sign_in(other, username)
+        auth.login(username, client=other)
         assert other.get("/visits").status_code == 403
         assert other.get(f"/visits/{visit.id}").status_code == 403
     anonymous = app.test_client()
     assert anonymous.get(f"/visits/{visit.id}").headers["Location"].startswith("/signin")
 
 
-def test_coordinators_filter_and_search_all_visits(app, client, staff, coordinator):
-    sign_in(client, "sam")
-    taxi = log(client, note="waited for a cab")
-    water = log(client, help=["water"], note="")
+def test_coordinators_filter_and_search_all_visits(app, client, auth, staff, coordinator):
+    auth.login("sam")
+    taxi = log(auth, note="waited for a cab")
+    water = log(auth, help=["water"], note="")
     boss = app.test_client()
-    sign_in(boss, "cora")
+    auth.login("cora", client=boss)
     everything = boss.get("/visits").get_data(as_text=True)
     assert taxi.id in everything and water.id in everything
     by_help = boss.get("/visits?help=water").get_data(as_text=True)
@@ -472,7 +464,7 @@ def test_coordinators_filter_and_search_all_visits(app, client, staff, coordinat
 # --- the public page and the directory ------------------------------------------------
 
 
-def test_public_page_of_an_active_trained_venue(client, venue, staff, scheme):
+def test_public_page_of_an_active_trained_venue(client, venue, staff, scheme, train):
     seed_directory(scheme.id)
     train(staff)
     venue.opening_hours = "Daily 11:00 to 23:00"
@@ -486,7 +478,7 @@ def test_public_page_of_an_active_trained_venue(client, venue, staff, scheme):
 
 
 @pytest.mark.parametrize("status", ["paused", "left", "training", "interested"])
-def test_public_page_of_a_venue_that_is_not_active(client, venue, staff, status):
+def test_public_page_of_a_venue_that_is_not_active(client, venue, staff, train, status):
     train(staff)
     venue.status = status
     db.session.commit()
@@ -495,7 +487,7 @@ def test_public_page_of_a_venue_that_is_not_active(client, venue, staff, status)
     assert 'href="tel:999"' in page
 
 
-def test_public_page_of_an_active_venue_whose_training_lapsed(client, venue, staff):
+def test_public_page_of_an_active_venue_whose_training_lapsed(client, venue, staff, train):
     train(staff, days_ago=400)
     page = client.get(f"/v/{venue.public_code}").get_data(as_text=True)
     assert "This venue is not a Safe Haven at the moment" in page
@@ -511,7 +503,7 @@ def test_public_page_of_an_unknown_code(client, scheme):
     assert 'href="tel:999"' in page and "National Domestic Abuse Helpline" in page
 
 
-def test_public_page_in_polish(client, venue, staff):
+def test_public_page_in_polish(client, venue, staff, train):
     train(staff)
     page = client.get(f"/v/{venue.public_code}", headers={"Accept-Language": "pl"}).get_data(
         as_text=True
@@ -553,12 +545,12 @@ def test_new_schemes_get_the_directory_once(app, scheme):
 
 
 def test_coordinator_edits_the_directory_and_everyone_sees_it(
-    app, client, coordinator, staff, scheme
+    app, client, auth, coordinator, staff, scheme
 ):
     seed_directory(scheme.id)
     db.session.commit()
-    sign_in(client, "cora")
-    token = csrf_token(client, "/directory/new")
+    auth.login("cora")
+    token = auth.csrf("/directory/new")
     data = {
         "csrf_token": token,
         "name": "Taxi Marshals",
@@ -574,7 +566,7 @@ def test_coordinator_edits_the_directory_and_everyone_sees_it(
     assert bad.status_code == 400
     assert "Use only digits, spaces, brackets, dashes and +." in bad.get_data(as_text=True)
     other = app.test_client()
-    sign_in(other, "sam")
+    auth.login("sam", client=other)
     page = other.get("/directory").get_data(as_text=True)
     assert "Taxi Marshals" in page and 'href="tel:01892000000"' in page
     assert other.get("/directory/new").status_code == 403

@@ -4,7 +4,6 @@ header of a 405, and which check answers an API call first."""
 import pytest
 
 from core.urls import safe_next
-from tests.conftest import PASSWORD, csrf_token
 
 
 @pytest.mark.parametrize(
@@ -16,9 +15,9 @@ def test_a_control_character_in_next_is_not_a_place_to_go(target):
 
 
 @pytest.mark.parametrize("breaker", ["\r\n", "\n", "\r"])
-def test_a_line_break_in_next_signs_in_and_goes_home(client, make_person, breaker):
+def test_a_line_break_in_next_signs_in_and_goes_home(client, auth, password, make_person, breaker):
     make_person("cora")
-    data = {"csrf_token": csrf_token(client), "username": "cora", "password": PASSWORD}
+    data = {"csrf_token": auth.csrf(), "username": "cora", "password": password}
     query = {"next": f"/people{breaker}Set-Cookie: stolen=1"}
     response = client.post("/signin", data=data, query_string=query)
     assert response.status_code == 302
@@ -26,9 +25,9 @@ def test_a_line_break_in_next_signs_in_and_goes_home(client, make_person, breake
     assert "stolen" not in response.headers.get("Set-Cookie", "")
 
 
-def test_an_ordinary_next_still_leads_there(client, make_person):
+def test_an_ordinary_next_still_leads_there(client, auth, password, make_person):
     make_person("cora")
-    data = {"csrf_token": csrf_token(client), "username": "cora", "password": PASSWORD}
+    data = {"csrf_token": auth.csrf(), "username": "cora", "password": password}
     response = client.post("/signin", data=data, query_string={"next": "/people?page=2"})
     assert response.headers["Location"] == "/people?page=2"
 

@@ -8,38 +8,23 @@ from datetime import datetime, timedelta
 import pytest
 
 from accounts.models import TeamMember
-from core.timeutil import london_today, to_london, utcnow
+from core.timeutil import to_london, utcnow
 from extensions import db
 from havens import hours
-from havens.models import Registration, Training, Venue
+from havens.models import Registration, Venue
 from havens.seed import seed_directory
-from havens.services import add_months
 from patrols.models import Patrol
 from sync.models import SyncConflict
-from tests.conftest import csrf_token, sign_in
 
 MONDAY = datetime(2026, 12, 7)  # a Monday
 PUB = [["12:00", "23:30"]] * 4 + [["12:00", "02:00"]] * 2 + [None]  # late Fri, Sat; shut Sun
 
 
-def train(person) -> None:
-    today = london_today()
-    db.session.add(
-        Training(
-            user_id=person.id,
-            trained_on=today,
-            trainer="T",
-            expires_on=add_months(today, 12),
-        )
-    )
-    db.session.commit()
-
-
 @pytest.fixture
-def staff(make_person, venue):
-    person = make_person("sam", roles=["venue_staff"], venues=[venue])
-    train(person)
-    return person
+def trained_staff(staff, train):
+    """Sam, trained: Sam's venue is a valid Safe Haven."""
+    train(staff)
+    return staff
 
 
 # --- opening hours ----------------------------------------------------------------------
@@ -71,10 +56,10 @@ def test_open_all_day_and_unknown_hours():
     assert not hours.is_open(None, MONDAY.replace(hour=13))
 
 
-def test_a_coordinator_sets_a_venues_week(client, make_person, venue):
+def test_a_coordinator_sets_a_venues_week(client, auth, make_person, venue):
     make_person("cora", roles=["coordinator"])
-    sign_in(client, "cora")
-    data = {"csrf_token": csrf_token(client, f"/venues/{venue.id}"), "name": venue.name}
+    auth.login("cora")
+    data = {"csrf_token": auth.csrf(f"/venues/{venue.id}"), "name": venue.name}
     data |= {"kind": "pub", "address": "", "postcode": ""}
     for day in range(7):
         data[f"weekly_hours-{day}-opens"] = "" if day == 6 else "18:00"
@@ -86,10 +71,10 @@ def test_a_coordinator_sets_a_venues_week(client, make_person, venue):
     assert 'name="weekly_hours-0-opens" type="time" value="18:00"' in page
 
 
-def test_a_day_with_one_time_is_a_field_error_that_keeps_the_rest(client, make_person, venue):
+def test_a_day_with_one_time_is_a_field_error_that_keeps_the_rest(client, auth, make_person, venue):
     make_person("cora", roles=["coordinator"])
-    sign_in(client, "cora")
-    data = {"csrf_token": csrf_token(client, f"/venues/{venue.id}"), "name": "The New Lamp"}
+    auth.login("cora")
+    data = {"csrf_token": auth.csrf(f"/venues/{venue.id}"), "name": "The New Lamp"}
     data |= {"kind": "pub", "weekly_hours-0-opens": "18:00", "weekly_hours-1-opens": "18:00"}
     data |= {"weekly_hours-1-closes": "23:00"}
     response = client.post(f"/venues/{venue.id}", data=data)
@@ -116,7 +101,7 @@ def around_now(before: int, after: int) -> list:
     return week
 
 
-def test_the_sign_says_open_now(client, venue, staff):
+def test_the_sign_says_open_now(client, venue, trained_staff):
     venue.weekly_hours = [["00:00", "00:00"]] * 7
     db.session.commit()
     page = client.get(f"/v/{venue.public_code}").get_data(as_text=True)
@@ -124,7 +109,9 @@ def test_the_sign_says_open_now(client, venue, staff):
     assert "Monday" in page and "Safe Havens open now" not in page
 
 
-def test_a_closed_venue_points_to_the_safe_havens_open_now_and_999(client, venue, staff, scheme):
+def test_a_closed_venue_points_to_the_safe_havens_open_now_and_999(
+    client, venue, trained_staff, scheme
+):
     week = [None] * 7
     week[(to_london(utcnow()).weekday() + 3) % 7] = ["10:00", "11:00"]  # another day only
     venue.weekly_hours = week
@@ -136,7 +123,7 @@ def test_a_closed_venue_points_to_the_safe_havens_open_now_and_999(client, venue
     # Sam works at all three, so each has in-date training.
     db.session.execute(
         db.text("INSERT INTO venue_staff (user_id, venue_id) VALUES (:u, :v), (:u, :w)"),
-        {"u": staff.id, "v": other.id, "w": shut.id},
+        {"u": trained_staff.id, "v": other.id, "w": shut.id},
     )
     db.session.commit()
     page = client.get(f"/v/{venue.public_code}").get_data(as_text=True)
@@ -145,7 +132,7 @@ def test_a_closed_venue_points_to_the_safe_havens_open_now_and_999(client, venue
     assert "The Late Bar" in listed and "The Day Cafe" not in listed
 
 
-def test_unknown_hours_say_nothing_about_open_or_closed(client, venue, staff):
+def test_unknown_hours_say_nothing_about_open_or_closed(client, venue, trained_staff):
     page = client.get(f"/v/{venue.public_code}").get_data(as_text=True)
     assert "This is a Safe Haven" in page
     assert "Open now" not in page and "Closed now" not in page
@@ -160,7 +147,7 @@ def test_unknown_hours_say_nothing_about_open_or_closed(client, venue, staff):
     ],
 )
 def test_each_kind_of_invalid_sign_says_why_with_999_and_the_directory_first(
-    client, app, venue, staff, scheme, state, heading, status
+    client, app, venue, trained_staff, scheme, state, heading, status
 ):
     from havens.stickers.models import Sticker
 
@@ -194,7 +181,7 @@ def test_each_kind_of_invalid_sign_says_why_with_999_and_the_directory_first(
 
 
 def test_staff_home_leads_with_log_a_visit_then_waiting_handovers(
-    client, make_person, staff, venue, team
+    client, auth, make_person, trained_staff, venue, team
 ):
     from patrols import services as patrols
 
@@ -222,7 +209,7 @@ def test_staff_home_leads_with_log_a_visit_then_waiting_handovers(
     }
     patrols.save_contact("2c9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed", patrol, values, pastor)
     db.session.commit()
-    sign_in(client, "sam")
+    auth.login("sam")
     page = client.get("/").get_data(as_text=True)
     main = page[page.index("<main") :]
     first = re.search(r'class="button primary huge" href="([^"]+)">([^<]+)<', main)
@@ -234,20 +221,20 @@ def test_staff_home_leads_with_log_a_visit_then_waiting_handovers(
     assert 'class="button secondary" href="/help/new"' in main
 
 
-def test_a_leader_with_no_patrol_out_is_offered_to_start_one(client, make_person, team):
+def test_a_leader_with_no_patrol_out_is_offered_to_start_one(client, auth, make_person, team):
     make_person("lee", roles=["pastor"], leads=[team])
-    sign_in(client, "lee")
+    auth.login("lee")
     main = client.get("/").get_data(as_text=True).split("<main", 1)[1]
     assert re.search(r'class="button primary huge" href="/patrols/start">Start a patrol<', main)
 
 
-def test_a_pastor_on_patrol_logs_contacts_from_home(client, make_person, team):
+def test_a_pastor_on_patrol_logs_contacts_from_home(client, auth, make_person, team):
     leader = make_person("lee", roles=["pastor"], leads=[team])
     db.session.add(Patrol(id="3c9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed", team_id=team.id,
                           started_at=utcnow() - timedelta(hours=1), started_by_id=leader.id,
                           pastors=[leader]))  # fmt: skip
     db.session.commit()
-    sign_in(client, "lee")
+    auth.login("lee")
     page = client.get("/").get_data(as_text=True)
     form = re.search(r"<form [^>]*data-outbox=\"contact\"[^>]*>", page).group(0)
     assert 'data-patrol="3c9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed"' in form
@@ -256,9 +243,11 @@ def test_a_pastor_on_patrol_logs_contacts_from_home(client, make_person, team):
     assert re.search(r'form="record-form"[^>]*>Save contact: 1 person<', page)
 
 
-def test_the_coordinator_sees_what_needs_them(client, make_person, scheme, venue, staff):
+def test_the_coordinator_sees_what_needs_them(
+    client, auth, make_person, scheme, venue, trained_staff
+):
     make_person("cora", roles=["coordinator"])
-    sign_in(client, "cora")
+    auth.login("cora")
     assert "Nothing needs you now." in client.get("/").get_data(as_text=True)
     db.session.add(
         Registration(
@@ -292,7 +281,7 @@ def test_opening_the_app_signed_out_asks_to_sign_in_without_a_complaint(client):
 
 
 def test_the_patrol_list_shows_the_open_patrol_then_two_weeks_then_months(
-    client, make_person, team
+    client, auth, make_person, team
 ):
     leader = make_person("lee", roles=["pastor"], leads=[team])
     now = utcnow().replace(microsecond=0)
@@ -312,7 +301,7 @@ def test_the_patrol_list_shows_the_open_patrol_then_two_weeks_then_months(
         started = now - timedelta(weeks=week) + timedelta(hours=6)
         db.session.add(patrol(week, started, started + timedelta(hours=5)))
     db.session.commit()
-    sign_in(client, "lee")
+    auth.login("lee")
     page = client.get("/patrols").get_data(as_text=True)
     main = page[page.index("<main") :]
     assert main.index("On patrol now") < main.index("The last two weeks")
@@ -327,9 +316,9 @@ def test_the_patrol_list_shows_the_open_patrol_then_two_weeks_then_months(
     assert 20 in shown and 0 not in shown and len(shown) in (4, 5)
 
 
-def test_a_bad_month_shows_the_recent_list(client, make_person, team):
+def test_a_bad_month_shows_the_recent_list(client, auth, make_person, team):
     make_person("lee", roles=["pastor"], leads=[team])
-    sign_in(client, "lee")
+    auth.login("lee")
     response = client.get("/patrols?month=2026-13")
     assert response.status_code == 200 and "The last two weeks" in response.get_data(as_text=True)
 
@@ -347,9 +336,9 @@ def test_the_request_log_never_shows_a_negative_time(client, caplog):
     assert all(t >= 0 for t in times) and all("-" not in line for line in lines)
 
 
-def test_a_member_of_a_team_without_leading_it_is_told_who_starts(client, make_person, team):
+def test_a_member_of_a_team_without_leading_it_is_told_who_starts(client, auth, make_person, team):
     person = make_person("ruth", roles=["pastor"])
     db.session.add(TeamMember(user_id=person.id, team_id=team.id, is_leader=False))
     db.session.commit()
-    sign_in(client, "ruth")
+    auth.login("ruth")
     assert "Your team leader starts it" in client.get("/").get_data(as_text=True)

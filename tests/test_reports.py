@@ -1,6 +1,7 @@
 """The dashboard and the quarterly partnership report: counts against a hand-computed
 set of records (two weeks, midnights, the October 2025 clock change, quarter edges),
-small-number suppression (the pure rule and what partners see), and what partners never see.
+small numbers as partners see them suppressed (the pure rule is in
+tests/test_report_suppression.py), and what partners never see.
 
 The records of `book` (all times London, Q4 2025; a night runs 06:00 to 06:00):
 
@@ -28,7 +29,6 @@ visits   V1 Lamp Fri 24 Oct 23:10 (continues C2), seat
 
 import csv
 import io
-import itertools
 import re
 import shutil
 import subprocess
@@ -36,24 +36,13 @@ import uuid
 from datetime import date, datetime
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from core.timeutil import to_utc
 from extensions import db
 from havens.models import SupportService, Venue, Visit
 from patrols.models import Contact, Patrol, Team
-from reports import measures, periods, quarterly, suppression
-from reports.suppression import (
-    HIDDEN,
-    SHOWN,
-    SMALL,
-    WITHHELD,
-    recoverable,
-    suppress,
-    table_sums,
-)
-from tests.conftest import sign_in
+from reports import measures, periods, quarterly
+from tests.suppression_oracle import exposed_exactly
 
 Q4 = periods.quarter(2025, 4)
 
@@ -310,180 +299,6 @@ def table(report, table_id: str) -> dict[str, list[str]]:
     return {row.label: [cell.text for cell in row.cells] for row in found.rows}
 
 
-# --- the suppression rule, as a pure function -----------------------------------------------
-
-
-def grid(values: list[list[int]]):
-    """A table with row totals, column totals and a grand total, as counts and sums."""
-    rows, cols = range(len(values)), range(len(values[0]))
-    counts = {(r, c): values[r][c] for r in rows for c in cols}
-    counts |= {(r, "all"): sum(values[r]) for r in rows}
-    counts |= {("all", c): sum(values[r][c] for r in rows) for c in cols}
-    counts[("all", "all")] = sum(map(sum, values))
-    sums = table_sums(
-        list(rows),
-        list(cols),
-        lambda r, c: (r, c),
-        lambda r: ("all" if r is None else r, "all"),
-        lambda c: ("all", "all" if c is None else c),
-    )
-    return counts, sums
-
-
-def hidden(marks) -> dict:
-    return {key: mark for key, mark in marks.items() if mark != SHOWN}
-
-
-def test_primary_suppression_hides_one_to_five_and_shows_zero():
-    marks = suppress({"a": 0, "b": 1, "c": 5, "d": 6})
-    assert marks == {"a": SHOWN, "b": SMALL, "c": SMALL, "d": SHOWN}
-    assert suppress({"d": 6}, small_max=9) == {"d": SMALL}
-    assert [suppression.display(3, SMALL), suppression.display(9, HIDDEN)] == ["1-5", "[c]"]
-    assert suppression.display(3, SMALL, small_max=9) == "1-9"
-
-
-def test_a_row_with_one_small_count_hides_a_second():
-    counts = {"x": 3, "y": 7, "z": 12, "total": 22}
-    marks = suppress(counts, [("total", ["x", "y", "z"])])
-    assert hidden(marks) == {"x": SMALL, "y": HIDDEN}  # the next smallest, not the total
-
-
-def test_one_to_five_and_six_adding_up_to_seven_hides_the_total():
-    # Hiding the 6 would not do: only 1 + 6 make 7. So the total goes.
-    counts = {"x": 1, "y": 6, "total": 7}
-    marks = suppress(counts, [("total", ["x", "y"])])
-    assert hidden(marks) == {"x": SMALL, "total": HIDDEN}
-
-
-def test_small_counts_that_protect_each_other_need_nothing_more():
-    counts, sums = grid([[3, 0], [2, 9]])
-    marks = suppress(counts, sums)
-    assert marks[(0, 0)] == marks[(1, 0)] == marks[(0, "all")] == SMALL
-    assert recoverable(counts, sums, marks, 5) == []
-
-
-def test_a_table_hides_a_rectangle_around_two_small_counts():
-    # The demo's fourth quarter: two small counts in one column, protected by the two
-    # cells beside them, so that every total stays shown.
-    counts, sums = grid([[8, 5, 0], [11, 6, 0], [10, 3, 0], [12, 9, 0]])
-    marks = suppress(counts, sums)
-    assert hidden(marks) == {(0, 0): HIDDEN, (0, 1): SMALL, (2, 0): HIDDEN, (2, 1): SMALL}
-
-
-def test_a_figure_shown_twice_is_one_count():
-    # The hand-overs total is both a row of the services table and a table's total.
-    counts = {"first_aid": 9, "handover": 4, "risk": 13, "lamp": 3, "lantern": 1}
-    sums = [("risk", ["first_aid", "handover"]), ("handover", ["lamp", "lantern"])]
-    marks = suppress(counts, sums)
-    assert marks["handover"] == marks["lamp"] == marks["lantern"] == SMALL
-    assert recoverable(counts, sums, marks, 5) == []
-    assert marks["first_aid"] == HIDDEN or marks["risk"] == HIDDEN
-
-
-def test_a_table_of_nothing_but_small_counts_is_withheld():
-    # Five "1-5" under a "1-5" grand total: with two and three counts in the columns, the
-    # columns are at least 2 and 3, so the total is 5 and every count is 1.
-    counts, sums = grid([[0, 1], [1, 1], [1, 1]])
-    marks = suppress(counts, sums)
-    assert set(marks.values()) == {WITHHELD}
-    assert suppression.display(0, WITHHELD) == "[x]"
-    assert exposed_exactly([[0, 1], [1, 1], [1, 1]], marks) == []
-
-
-def test_zeros_are_never_hidden():
-    counts, sums = grid([[0, 4], [0, 0]])
-    marks = suppress(counts, sums)
-    assert all(marks[key] == SHOWN for key, n in counts.items() if n == 0)
-    assert recoverable(counts, sums, marks, 5) == []
-
-
-def test_the_check_finds_a_count_given_away_by_subtraction():
-    counts = {"x": 3, "y": 7, "total": 10}
-    sums = [("total", ["x", "y"])]
-    assert recoverable(counts, sums, {"x": SMALL, "y": SHOWN, "total": SHOWN}, 5) == ["x"]
-    # Two small counts that must both be 5 are given away by their bounds.
-    counts = {"x": 5, "y": 5, "total": 10}
-    marks = {"x": SMALL, "y": SMALL, "total": SHOWN}
-    assert recoverable(counts, sums, marks, 5) == ["x", "y"]
-
-
-def solutions(values, marks, small_max=5):
-    """Every table a reader could fill in behind the marks (an exact check, by brute force).
-
-    A hidden cell can be at most the smallest shown total of its row and column, else the
-    grand total if shown; with none shown, at most the true grand total (a reader does not
-    know it, so this only makes the check stricter)."""
-    rows, cols = len(values), len(values[0])
-    counts, _sums = grid(values)
-
-    def most(r, c):
-        shown = [counts[k] for k in ((r, "all"), ("all", c), ("all", "all")) if marks[k] == SHOWN]
-        return min(shown, default=counts[("all", "all")])
-
-    def possible(r, c):
-        if marks[(r, c)] == SHOWN:
-            return [counts[(r, c)]]
-        if marks[(r, c)] == SMALL:
-            return range(1, small_max + 1)
-        least = 0 if marks[(r, c)] == WITHHELD else small_max + 1
-        return range(least, most(r, c) + 1)
-
-    def fits(key, n):
-        if marks[key] == SHOWN:
-            return n == counts[key]
-        if marks[key] == WITHHELD:
-            return n >= 0
-        return 1 <= n <= small_max if marks[key] == SMALL else n > small_max
-
-    filled = [[]]
-    for r in range(rows):
-        options = [
-            combo
-            for combo in itertools.product(*(possible(r, c) for c in range(cols)))
-            if fits((r, "all"), sum(combo))
-        ]
-        filled = [done + [combo] for done in filled for combo in options]
-    for table_ in filled:
-        columns = [sum(table_[r][c] for r in range(rows)) for c in range(cols)]
-        if all(fits(("all", c), n) for c, n in enumerate(columns)) and fits(
-            ("all", "all"), sum(columns)
-        ):
-            yield table_, columns
-
-
-def exposed_exactly(values, marks) -> list:
-    """Hidden cells that take one value in every table a reader could fill in."""
-    seen: dict = {}
-    for table_, columns in solutions(values, marks):
-        cells = {(r, c): n for r, row in enumerate(table_) for c, n in enumerate(row)}
-        cells |= {(r, "all"): sum(row) for r, row in enumerate(table_)}
-        cells |= {("all", c): n for c, n in enumerate(columns)}
-        cells[("all", "all")] = sum(columns)
-        for key, n in cells.items():
-            seen.setdefault(key, set()).add(n)
-    return [key for key, found in seen.items() if marks[key] != SHOWN and len(found) == 1]
-
-
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    st.integers(1, 3).flatmap(
-        lambda cols: st.lists(
-            st.lists(
-                st.sampled_from([0, 0, 1, 2, 3, 4, 5, 6, 7, 9, 12]), min_size=cols, max_size=cols
-            ),
-            min_size=1,
-            max_size=6 // cols,
-        )
-    )
-)
-def test_no_hidden_count_can_be_worked_out_from_a_table(values):
-    counts, sums = grid(values)
-    marks = suppress(counts, sums)
-    assert all(marks[k] in (SMALL, WITHHELD) for k, n in counts.items() if 1 <= n <= 5)
-    assert recoverable(counts, sums, marks, 5) == []
-    assert exposed_exactly(values, marks) == []
-
-
 # --- what partners see ----------------------------------------------------------------------
 
 
@@ -504,10 +319,16 @@ def busy_quarter(book):
     return book
 
 
-def partner_report(client, make_person, query="?year=2025&quarter=4"):
-    make_person("priya", roles=["partner"])
-    sign_in(client, "priya")
-    return client.get("/reports/quarterly" + query)
+@pytest.fixture
+def partner_report(client, auth, make_person):
+    """Factory: the quarterly report, as Priya (a partner, signed in here) gets it."""
+
+    def get(query="?year=2025&quarter=4"):
+        make_person("priya", roles=["partner"])
+        auth.login("priya")
+        return client.get("/reports/quarterly" + query)
+
+    return get
 
 
 def cells_of(html: str, table_id: str) -> dict[str, list[str]]:
@@ -517,8 +338,8 @@ def cells_of(html: str, table_id: str) -> dict[str, list[str]]:
     return {label: re.findall(r"<td>(.*?)</td>", cells) for label, cells in rows}
 
 
-def test_a_partner_sees_small_counts_as_one_to_five(busy_quarter, client, make_person):
-    html = partner_report(client, make_person).get_data(as_text=True)
+def test_a_partner_sees_small_counts_as_one_to_five(busy_quarter, client, partner_report):
+    html = partner_report().get_data(as_text=True)
     visits = cells_of(html, "visits")
     # True figures: Lamp 10, 0, 2 | 12; Lantern 11, 8, 0 | 19; months 21, 8, 2 | 31.
     assert visits["The Lamp"][2] == "1-5"
@@ -551,9 +372,9 @@ def test_the_partners_visits_table_cannot_be_worked_back(busy_quarter, app):
     assert exposed_exactly(values, marks) == []
 
 
-def test_a_coordinator_can_see_the_report_as_partners_do(busy_quarter, client, make_person):
+def test_a_coordinator_can_see_the_report_as_partners_do(busy_quarter, client, auth, make_person):
     make_person("cora", roles=["coordinator"])
-    sign_in(client, "cora")
+    auth.login("cora")
     every = client.get("/reports/quarterly?year=2025&quarter=4").get_data(as_text=True)
     assert cells_of(every, "visits")["The Lamp"] == ["10", "0", "2", "12"]
     assert "Coordinators only" in every
@@ -566,8 +387,8 @@ def test_a_coordinator_can_see_the_report_as_partners_do(busy_quarter, client, m
     assert "coordinators-only" not in csv_partner.headers["Content-Disposition"]
 
 
-def test_the_csv_holds_the_report_as_partners_see_it(busy_quarter, client, make_person):
-    partner_report(client, make_person)
+def test_the_csv_holds_the_report_as_partners_see_it(busy_quarter, client, partner_report):
+    partner_report()
     response = client.get("/reports/quarterly.csv?year=2025&quarter=4")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
@@ -584,23 +405,31 @@ def test_the_csv_holds_the_report_as_partners_see_it(busy_quarter, client, make_
     assert not any("NOTE-SECRET" in value for row in rows for value in row)
 
 
-def pdf_text(body: bytes, tmp_path) -> str:
-    from tests.conftest import unavailable
+@pytest.fixture
+def pdf_text(tmp_path, unavailable):
+    """Factory: the text of a PDF, read by pdftotext."""
 
-    if not shutil.which("pdftotext"):
-        unavailable("pdftotext missing: apt-get install poppler-utils")
-    path = tmp_path / "report.pdf"
-    path.write_bytes(body)
-    done = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True)
-    return done.stdout.decode()
+    def read(body: bytes) -> str:
+        if not shutil.which("pdftotext"):
+            unavailable("pdftotext missing: apt-get install poppler-utils")
+        path = tmp_path / "report.pdf"
+        path.write_bytes(body)
+        done = subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True
+        )
+        return done.stdout.decode()
+
+    return read
 
 
-def test_the_pdf_holds_the_report_as_partners_see_it(busy_quarter, client, make_person, tmp_path):
-    partner_report(client, make_person)
+def test_the_pdf_holds_the_report_as_partners_see_it(
+    busy_quarter, client, partner_report, pdf_text
+):
+    partner_report()
     response = client.get("/reports/quarterly.pdf?year=2025&quarter=4")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
-    text = pdf_text(response.data, tmp_path)
+    text = pdf_text(response.data)
     assert "Partnership report: Street Pastors and Safe Havens" in text
     assert "Testbridge · 2025, quarter 4" in text
     # The Lamp's 10, 0, 2 | 12: the 2 is small, and October is hidden so it cannot be 12 - 10.
@@ -613,18 +442,20 @@ def test_the_pdf_holds_the_report_as_partners_see_it(busy_quarter, client, make_
     assert "NOTE-SECRET" not in text
 
 
-def test_the_coordinators_pdf_says_not_to_share_it(busy_quarter, client, make_person, tmp_path):
+def test_the_coordinators_pdf_says_not_to_share_it(
+    busy_quarter, client, auth, make_person, pdf_text
+):
     make_person("cora", roles=["coordinator"])
-    sign_in(client, "cora")
-    text = pdf_text(client.get("/reports/quarterly.pdf?year=2025&quarter=4").data, tmp_path)
+    auth.login("cora")
+    text = pdf_text(client.get("/reports/quarterly.pdf?year=2025&quarter=4").data)
     assert "Coordinators only" in text
     assert re.search(r"The Lamp\s+10\s+0\s+2\s+12", text)
 
 
-def test_partners_see_a_quarter_only_once_it_has_ended(book, client, make_person):
+def test_partners_see_a_quarter_only_once_it_has_ended(book, client, partner_report):
     this_quarter = periods.quarter_of(periods.tonight())
     query = f"?year={this_quarter.first.year}&quarter={periods.quarter_number(this_quarter)}"
-    response = partner_report(client, make_person, query)
+    response = partner_report(query)
     assert response.status_code == 200
     assert "has not ended yet" in response.get_data(as_text=True)
     assert client.get("/reports/quarterly.csv" + query).status_code == 404
@@ -634,15 +465,15 @@ def test_partners_see_a_quarter_only_once_it_has_ended(book, client, make_person
     assert "has not ended yet" not in default
 
 
-def test_a_bad_quarter_is_refused(book, client, make_person):
-    assert partner_report(client, make_person, "?year=2025&quarter=7").status_code == 400
+def test_a_bad_quarter_is_refused(book, client, partner_report):
+    assert partner_report("?year=2025&quarter=7").status_code == 400
     assert client.get("/reports/quarterly.csv?year=abc&quarter=1").status_code == 404
 
 
-def test_downloads_are_audited(busy_quarter, client, make_person):
+def test_downloads_are_audited(busy_quarter, client, partner_report):
     from core.models import AuditEvent
 
-    partner_report(client, make_person)
+    partner_report()
     client.get("/reports/quarterly.csv?year=2025&quarter=4")
     event = db.session.scalars(db.select(AuditEvent).filter_by(action="exported")).one()
     assert event.detail == {
@@ -658,13 +489,13 @@ def test_downloads_are_audited(busy_quarter, client, make_person):
 SECRETS = ["NOTE-SECRET", "Secret Street", "Pastor0", "Pastor1", "Staffname", "Vera Contact"]
 
 
-def test_a_partner_never_sees_a_record_a_note_or_a_name(book, app, client, make_person):
-    from tests.conftest import sample_url
-
+def test_a_partner_never_sees_a_record_a_note_or_a_name(
+    book, app, client, make_person, partner_report, sample_url
+):
     book["lamp"].contact_name = "Vera Contact"
     make_person("staffname", roles=["venue_staff"], venues=[book["lamp"]])
     db.session.commit()
-    partner_report(client, make_person)
+    partner_report()
     pages = []
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":
@@ -687,9 +518,9 @@ def test_a_partner_never_sees_a_record_a_note_or_a_name(book, app, client, make_
         assert client.get(path).status_code == 403, path
 
 
-def test_a_partner_has_a_link_to_the_report_at_home(book, client, make_person):
+def test_a_partner_has_a_link_to_the_report_at_home(book, client, auth, make_person):
     make_person("priya", roles=["partner"])
-    sign_in(client, "priya")
+    auth.login("priya")
     home = client.get("/").get_data(as_text=True)
     assert 'href="/reports/quarterly"' in home
 
@@ -697,7 +528,7 @@ def test_a_partner_has_a_link_to_the_report_at_home(book, client, make_person):
 # --- the dashboard ----------------------------------------------------------------------------
 
 
-def test_the_dashboard_draws_charts_with_their_tables(app, client, make_person, venue):
+def test_the_dashboard_draws_charts_with_their_tables(app, client, auth, make_person, venue):
     from core.timeutil import utcnow
 
     db.session.add(
@@ -705,7 +536,7 @@ def test_the_dashboard_draws_charts_with_their_tables(app, client, make_person, 
     )
     db.session.commit()
     make_person("cora", roles=["coordinator"])
-    sign_in(client, "cora")
+    auth.login("cora")
     response = client.get("/reports?period=week")
     html = response.get_data(as_text=True)
     assert response.status_code == 200

@@ -1,14 +1,15 @@
 """Retention: a dry run changes nothing, --apply does exactly what the dry run said, the
 folded monthly counts equal what the deleted rows counted, notes go from every version."""
 
+import uuid
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from core.models import AuditEvent
-from core.timeutil import london_today, to_utc
+from core.timeutil import london_today, to_utc, utcnow
 from extensions import db
 from havens.models import SupportService, Visit, VisitRevision
 from havens.services import add_months
@@ -18,19 +19,7 @@ from patrols.services import hours_on_duty
 from reports import retention
 from reports.models import MonthlyCount
 from sync.models import Receipt, SyncConflict
-from tests.reporting_data import (
-    NOTE,
-    PATROL_NOTE,
-    add_conflict,
-    add_contact,
-    add_patrol,
-    add_receipt,
-    add_visit,
-    correct_contact,
-    correct_visit,
-    count,
-    every_table,
-)
+from tests.planted import NOTE, PATROL_NOTE
 
 TODAY = london_today()
 RECORDS_BEFORE = add_months(TODAY.replace(day=1), -36)  # the default 36 months
@@ -42,6 +31,57 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
     return to_utc(datetime.combine(day, time(hour, minute)))
 
 
+def add_receipt(scheme_id: int, kind: str, record_id: str, by, conflict=None) -> Receipt:
+    """A sync receipt for a record, as the sync API leaves one."""
+    receipt = Receipt(
+        op_id=str(uuid.uuid4()),
+        digest="0" * 64,
+        scheme_id=scheme_id,
+        kind=kind,
+        record_id=record_id,
+        outcome="conflict" if conflict else "created",
+        device_id=str(uuid.uuid4()),
+        device_seq=1,
+        client_saved_at=utcnow(),
+        author_id=by.id,
+        sender_id=by.id,
+        conflict=conflict,
+    )
+    db.session.add(receipt)
+    db.session.commit()
+    return receipt
+
+
+def add_conflict(scheme_id: int, kind: str, record_id: str, note: str, received_at=None):
+    """A sync conflict whose incoming version holds a note."""
+    conflict = SyncConflict(
+        scheme_id=scheme_id,
+        kind=kind,
+        record_id=record_id,
+        payload={"patrol": None, "base_version": 1, "data": {"note": note, "help": ["seat"]}},
+        received_at=received_at or utcnow(),
+    )
+    db.session.add(conflict)
+    db.session.commit()
+    return conflict
+
+
+def every_table() -> dict[str, list[tuple]]:
+    """Every row of every table, sorted: a picture of the whole database to compare."""
+    picture = {}
+    for name in sorted(inspect(db.session.connection()).get_table_names()):
+        table = db.metadata.tables.get(name)
+        if table is None:
+            continue  # alembic_version
+        rows = db.session.execute(select(table)).all()
+        picture[name] = sorted(tuple(repr(v) for v in row) for row in rows)
+    return picture
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
 @pytest.fixture
 def people(make_person, team, venue):
     coordinator = make_person("cora", roles=["coordinator"])
@@ -50,7 +90,17 @@ def people(make_person, team, venue):
 
 
 @pytest.fixture
-def history(scheme, venue, team, people):
+def history(
+    scheme,
+    venue,
+    team,
+    people,
+    make_visit,
+    correct_visit,
+    make_patrol,
+    make_contact,
+    correct_contact,
+):
     """Records on both sides of both cut-offs, with receipts, conflicts and hand-overs."""
     coordinator, pastors = people
     service = SupportService(scheme_id=scheme.id, name="Victim Support")
@@ -64,7 +114,7 @@ def history(scheme, venue, team, people):
 
     # Old enough to fold: a visit corrected once, a patrol with two contacts, one of them
     # handed over to the venue whose visit continues it; receipts and a sync conflict.
-    v_old = add_visit(
+    v_old = make_visit(
         venue,
         coordinator,
         at(old, 21),
@@ -73,12 +123,12 @@ def history(scheme, venue, team, people):
         note=NOTE,
     )
     correct_visit(v_old, coordinator, note=NOTE + " corrected")
-    p_old = add_patrol(
+    p_old = make_patrol(
         team, pastors, at(old, 22), at(old + timedelta(days=1), 3), note=PATROL_NOTE, route="Loop"
     )
     p_old.tallies = {"Bottles": 4}
     db.session.commit()
-    c_old1 = add_contact(
+    c_old1 = make_contact(
         p_old,
         pastors[0],
         at(old, 23),
@@ -87,37 +137,37 @@ def history(scheme, venue, team, people):
         handover_venue_id=venue.id,
         note=NOTE,
     )
-    c_old2 = add_contact(
+    c_old2 = make_contact(
         p_old, pastors[0], at(old, 23, 30), given=["conversation"], services=[service.id]
     )
-    v_linked = add_visit(venue, coordinator, at(old, 23, 40), contact_id=c_old1.id)
+    v_linked = make_visit(venue, coordinator, at(old, 23, 40), contact_id=c_old1.id)
     add_receipt(scheme.id, "visit", v_old.id, coordinator)
     add_receipt(scheme.id, "contact", c_old1.id, pastors[0])
     add_receipt(scheme.id, "patrol_start", p_old.id, pastors[0])
     conflict = add_conflict(scheme.id, "visit", v_old.id, NOTE, received_at=at(old, 23))
     add_receipt(scheme.id, "visit", v_old.id, coordinator, conflict=conflict)
-    v_eve = add_visit(venue, coordinator, at(eve - timedelta(days=4), 20))
+    v_eve = make_visit(venue, coordinator, at(eve - timedelta(days=4), 20))
 
     # Due, but held back: this patrol runs past midnight into the first kept month.
-    p_held = add_patrol(team, pastors, at(eve, 23), at(RECORDS_BEFORE, 2), note=PATROL_NOTE)
-    c_held_early = add_contact(
+    p_held = make_patrol(team, pastors, at(eve, 23), at(RECORDS_BEFORE, 2), note=PATROL_NOTE)
+    c_held_early = make_contact(
         p_held, pastors[0], at(eve, 23, 30), handover_venue_id=venue.id, note=NOTE
     )
-    c_held_late = add_contact(p_held, pastors[0], at(RECORDS_BEFORE, 0, 30), people=2)
-    v_held = add_visit(venue, coordinator, at(eve, 23, 50), contact_id=c_held_early.id, note=NOTE)
+    c_held_late = make_contact(p_held, pastors[0], at(RECORDS_BEFORE, 0, 30), people=2)
+    v_held = make_visit(venue, coordinator, at(eve, 23, 50), contact_id=c_held_early.id, note=NOTE)
 
     # Old enough to lose their notes, in every version and in a sync conflict's copy.
-    v_mid = add_visit(venue, coordinator, at(middle, 22), note=NOTE)
+    v_mid = make_visit(venue, coordinator, at(middle, 22), note=NOTE)
     correct_visit(v_mid, coordinator, note=NOTE + " again")
-    v_mid_blank = add_visit(venue, coordinator, at(middle, 23), note=NOTE)
+    v_mid_blank = make_visit(venue, coordinator, at(middle, 23), note=NOTE)
     correct_visit(v_mid_blank, coordinator, note="")  # the text lives on only in version 1
-    p_mid = add_patrol(team, pastors, at(middle, 22), at(middle, 23), note=PATROL_NOTE)
-    c_mid = add_contact(p_mid, pastors[0], at(middle, 22, 30), note=NOTE)
+    p_mid = make_patrol(team, pastors, at(middle, 22), at(middle, 23), note=PATROL_NOTE)
+    c_mid = make_contact(p_mid, pastors[0], at(middle, 22, 30), note=NOTE)
     correct_contact(c_mid, pastors[0], note=NOTE + " corrected")
     old_conflict = add_conflict(scheme.id, "visit", v_mid.id, NOTE, received_at=at(middle, 23))
 
     # Recent: untouched.
-    v_new = add_visit(venue, coordinator, at(recent, 22), note=NOTE)
+    v_new = make_visit(venue, coordinator, at(recent, 22), note=NOTE)
     new_conflict = add_conflict(scheme.id, "visit", v_new.id, NOTE, received_at=at(recent, 23))
 
     for name, value in list(locals().items()):

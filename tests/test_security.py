@@ -5,7 +5,6 @@ import re
 import pytest
 
 from core.access import public
-from tests.conftest import csrf_token, sample_url, sign_in
 
 
 def assert_security_headers(response):
@@ -61,9 +60,9 @@ def test_large_request_is_refused_with_413(client):
     assert response.status_code == 413
 
 
-def test_pages_with_records_are_not_cached_but_static_files_may_be(client, make_person):
+def test_pages_with_records_are_not_cached_but_static_files_may_be(client, auth, make_person):
     make_person("cora")
-    sign_in(client, "cora")
+    auth.login("cora")
     assert client.get("/").headers["Cache-Control"] == "no-store"
     assert client.get("/people").headers["Cache-Control"] == "no-store"
     static = client.get("/static/css/app.css")
@@ -71,19 +70,19 @@ def test_pages_with_records_are_not_cached_but_static_files_may_be(client, make_
     assert "no-store" not in static.headers.get("Cache-Control", "")
 
 
-def test_session_cookie_flags_over_http(client, make_person):
+def test_session_cookie_flags_over_http(client, auth, make_person):
     make_person("cora")
-    cookie = sign_in(client, "cora").headers["Set-Cookie"]
+    cookie = auth.login("cora").headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert "Secure" not in cookie  # a plain-HTTP development server could not send it back
 
 
-def test_session_cookie_secure_and_hsts_over_https(client, make_person):
+def test_session_cookie_secure_and_hsts_over_https(client, auth, make_person, password):
     make_person("cora")
-    token = csrf_token(client, "/signin", base_url="https://lantern.test")
+    token = auth.csrf("/signin", base_url="https://lantern.test")
     response = client.post(
         "/signin",
-        data={"csrf_token": token, "username": "cora", "password": "correct-horse-lantern"},
+        data={"csrf_token": token, "username": "cora", "password": password},
         base_url="https://lantern.test",
         headers={"Referer": "https://lantern.test/signin"},
     )
@@ -91,11 +90,10 @@ def test_session_cookie_secure_and_hsts_over_https(client, make_person):
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
-def test_behind_a_proxy_the_forwarded_scheme_counts(db_url, tmp_path):
-    from tests.conftest import base_config
+def test_behind_a_proxy_the_forwarded_scheme_counts(db_url, app_config):
     from wsgi import create_app
 
-    app = create_app(base_config(db_url, tmp_path) | {"PROXY_FIX": 1})
+    app = create_app(app_config(db_url, PROXY_FIX=1))
     response = app.test_client().get("/signin", headers={"X-Forwarded-Proto": "https"})
     assert "Strict-Transport-Security" in response.headers
     assert "Secure" in response.headers["Set-Cookie"]
@@ -106,11 +104,11 @@ def test_without_proxy_fix_a_forged_header_is_ignored(client):
     assert "Strict-Transport-Security" not in response.headers
 
 
-def test_every_post_route_refuses_a_missing_csrf_token(app, client, make_person):
+def test_every_post_route_refuses_a_missing_csrf_token(app, client, auth, make_person, sample_url):
     make_person("cora")
-    sign_in(client, "cora")
+    auth.login("cora")
     # A device's outbox report is exempt on purpose: it is sent signed out too, and knowing
-    # the push endpoint is its proof (tests/test_push.py).
+    # the push endpoint is its proof (tests/alerts/test_push_subscriptions.py).
     exempt = {"alerts.outbox_report"}
     posts = [
         r for r in app.url_map.iter_rules() if "POST" in r.methods and r.endpoint not in exempt
@@ -123,13 +121,13 @@ def test_every_post_route_refuses_a_missing_csrf_token(app, client, make_person)
         assert "Reload it and try again" in response.get_data(as_text=True)
 
 
-def test_json_post_needs_the_csrf_header(client, make_person):
+def test_json_post_needs_the_csrf_header(client, auth, make_person):
     make_person("cora")
-    sign_in(client, "cora")
+    auth.login("cora")
     headers = {"Accept": "application/json"}
     refused = client.post("/language", json={"language": "pl"}, headers=headers)
     assert refused.status_code == 400 and refused.json["status"] == 400
-    token = csrf_token(client)
+    token = auth.csrf()
     accepted = client.post("/language", json={}, headers=headers | {"X-CSRFToken": token})
     assert accepted.status_code == 302
 
@@ -137,7 +135,7 @@ def test_json_post_needs_the_csrf_header(client, make_person):
 def test_sign_in_page_loads_nothing_from_elsewhere(client):
     page = client.get("/signin").get_data(as_text=True)
     assert "http://" not in page and "https://" not in page
-    # Signing in needs no JavaScript (tests/test_browser.py signs in without it); the page
+    # Signing in needs no JavaScript (tests/browser/test_browser.py signs in without it); the page
     # loads only the app's own module, which clears the last person's offline pages.
     scripts = re.findall(r"<script[^>]*>", page)
     allowed = {
@@ -148,10 +146,10 @@ def test_sign_in_page_loads_nothing_from_elsewhere(client):
     assert 'style="' not in page  # the CSP allows no inline styles
 
 
-def test_next_must_be_local(client, make_person):
+def test_next_must_be_local(client, auth, make_person, password):
     make_person("cora")
-    token = csrf_token(client)
-    data = {"csrf_token": token, "username": "cora", "password": "correct-horse-lantern"}
+    token = auth.csrf()
+    data = {"csrf_token": token, "username": "cora", "password": password}
     response = client.post("/signin?next=https://evil.example/", data=data)
     assert response.headers["Location"] == "/"
 

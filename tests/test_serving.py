@@ -7,8 +7,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.conftest import SECRET
-
 ROOT = Path(__file__).parent.parent
 
 
@@ -18,9 +16,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_gunicorn_serves_the_factory(db_url, tmp_path):
+def test_gunicorn_serves_the_factory(db_url, app_config):
     port = free_port()
-    env = {"LANTERN_DATABASE_URL": db_url, "LANTERN_SECRET_KEY": SECRET, "PATH": ""}
+    secret = app_config(db_url)["SECRET_KEY"]
+    env = {"LANTERN_DATABASE_URL": db_url, "LANTERN_SECRET_KEY": secret, "PATH": ""}
     # One worker: counting rate limits in memory is then safe (tests/test_gunicorn.py).
     bind = ["--bind", f"127.0.0.1:{port}", "--workers", "1"]
     command = [sys.executable, "-m", "gunicorn", *bind, "wsgi:create_app()"]

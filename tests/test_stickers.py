@@ -19,8 +19,6 @@ from extensions import db
 from havens.models import Venue
 from havens.stickers import art, services
 from havens.stickers.models import Sticker
-from tests.conftest import base_config, csrf_token, sign_in
-from tests.test_havens import train
 from wsgi import create_app
 
 PUBLIC = "https://lantern.example.org"
@@ -28,10 +26,8 @@ A = {"a5": (148, 210), "a6": (105, 148), "a4-4up": (210, 297)}  # page sizes, mm
 
 
 @pytest.fixture(autouse=True)
-def tools(app):
+def tools(app, unavailable):
     """The decoder, the rasteriser and the font, or a clear skip (a failure under CI)."""
-    from tests.conftest import unavailable
-
     missing = [tool for tool in ("pdftoppm", "zbarimg", "pdftotext") if not shutil.which(tool)]
     if missing:
         unavailable(f"{', '.join(missing)} missing: apt-get install poppler-utils zbar-tools")
@@ -43,9 +39,9 @@ def tools(app):
 
 
 @pytest.fixture
-def coordinator(client, make_person):
+def coordinator(client, auth, make_person):
     person = make_person("cora", roles=["coordinator"])
-    assert sign_in(client, "cora").status_code == 302
+    assert auth.login("cora").status_code == 302
     return person
 
 
@@ -84,10 +80,10 @@ def size_mm(png: Path) -> tuple[float, float]:
         return tuple(round(side / 150 * 25.4) for side in image.size)
 
 
-def print_sticker(client, venue: Venue, **fields):
-    token = csrf_token(client, f"/venues/{venue.id}/sticker")
+def print_sticker(auth, venue: Venue, **fields):
+    token = auth.csrf(f"/venues/{venue.id}/sticker")
     data = {"csrf_token": token, "size": "a5", "language": "", "file_type": "pdf"} | fields
-    return client.post(f"/venues/{venue.id}/sticker/print", data=data)
+    return auth.client.post(f"/venues/{venue.id}/sticker/print", data=data)
 
 
 def more_venues(scheme, count: int) -> list[Venue]:
@@ -101,8 +97,8 @@ def more_venues(scheme, count: int) -> list[Venue]:
 
 
 @pytest.mark.parametrize("size", ["a5", "a6"])
-def test_a_pdf_sticker_scans_to_the_public_page(client, coordinator, venue, size, tmp_path):
-    response = print_sticker(client, venue, size=size)
+def test_a_pdf_sticker_scans_to_the_public_page(client, coordinator, venue, auth, size, tmp_path):
+    response = print_sticker(auth, venue, size=size)
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -111,9 +107,9 @@ def test_a_pdf_sticker_scans_to_the_public_page(client, coordinator, venue, size
     assert decode(page) == [url_of(venue)]
 
 
-def test_a_four_up_sheet_has_four_codes(client, coordinator, venue, scheme, tmp_path):
+def test_a_four_up_sheet_has_four_codes(client, auth, coordinator, venue, scheme, tmp_path):
     others = more_venues(scheme, 3)
-    token = csrf_token(client, "/venues")
+    token = auth.csrf("/venues")
     ids = [venue.id] + [v.id for v in others]
     response = client.post(
         "/venues/stickers/print",
@@ -126,8 +122,8 @@ def test_a_four_up_sheet_has_four_codes(client, coordinator, venue, scheme, tmp_
 
 
 @pytest.mark.parametrize("kind", ["svg", "png"])
-def test_sign_maker_files_scan_to_the_public_page(client, coordinator, venue, kind, tmp_path):
-    response = print_sticker(client, venue, file_type=kind, size="a6")
+def test_sign_maker_files_scan_to_the_public_page(client, coordinator, venue, auth, kind, tmp_path):
+    response = print_sticker(auth, venue, file_type=kind, size="a6")
     assert response.status_code == 200
     assert response.mimetype == {"svg": "image/svg+xml", "png": "image/png"}[kind]
     assert "attachment" in response.headers["Content-Disposition"]
@@ -140,11 +136,11 @@ def test_sign_maker_files_scan_to_the_public_page(client, coordinator, venue, ki
 
 
 def test_the_pdf_draws_the_qr_code_as_vectors_and_embeds_a_polish_font(
-    client, coordinator, venue, tmp_path
+    client, coordinator, venue, tmp_path, auth
 ):
     venue.name = "Zażółć Gęślą Jaźń"
     db.session.commit()
-    response = print_sticker(client, venue, language="pl")
+    response = print_sticker(auth, venue, language="pl")
     source = tmp_path / "s.pdf"
     source.write_bytes(response.data)
     images = subprocess.run(["pdfimages", "-list", str(source)], capture_output=True, text=True)
@@ -190,10 +186,12 @@ def test_the_qr_symbol_is_at_least_4_cm_wide(app, size, languages, name):
 # --- numbers, reissue and the register ---------------------------------------------------
 
 
-def test_a_sticker_gets_its_number_when_first_printed_and_keeps_it(client, coordinator, venue):
+def test_a_sticker_gets_its_number_when_first_printed_and_keeps_it(
+    client, coordinator, venue, auth
+):
     assert db.session.scalar(select(Sticker).filter_by(venue_id=venue.id)) is None
-    print_sticker(client, venue)
-    print_sticker(client, venue, size="a6")
+    print_sticker(auth, venue)
+    print_sticker(auth, venue, size="a6")
     [sticker] = db.session.scalars(select(Sticker).filter_by(venue_id=venue.id)).all()
     assert (sticker.number, sticker.code, sticker.issued_by_id) == (
         1,
@@ -203,14 +201,14 @@ def test_a_sticker_gets_its_number_when_first_printed_and_keeps_it(client, coord
 
 
 def test_after_a_reissue_the_old_sign_says_not_valid_and_the_new_one_valid(
-    client, coordinator, venue, make_person, tmp_path
+    client, auth, coordinator, venue, make_person, tmp_path, train
 ):
     train(make_person("sam", roles=["venue_staff"], venues=[venue]))
-    print_sticker(client, venue)
+    print_sticker(auth, venue)
     old_code = venue.public_code
     assert "This is a Safe Haven" in client.get(f"/v/{old_code}").get_data(as_text=True)
 
-    token = csrf_token(client, f"/venues/{venue.id}/sticker")
+    token = auth.csrf(f"/venues/{venue.id}/sticker")
     response = client.post(
         f"/venues/{venue.id}/sticker/reissue",
         data={"csrf_token": token, "reason": "sticker stolen"},
@@ -229,7 +227,7 @@ def test_after_a_reissue_the_old_sign_says_not_valid_and_the_new_one_valid(
     assert new.status_code == 200
     assert "This is a Safe Haven" in new.get_data(as_text=True)
 
-    [page] = pages_of(print_sticker(client, venue).data, tmp_path)
+    [page] = pages_of(print_sticker(auth, venue).data, tmp_path)
     assert decode(page) == [f"{PUBLIC}/v/{new_code}"]
 
     register = client.get("/venues/stickers").get_data(as_text=True)
@@ -240,9 +238,9 @@ def test_after_a_reissue_the_old_sign_says_not_valid_and_the_new_one_valid(
     assert event.detail["withdrawn"] == 1 and event.detail["number"] == 2
 
 
-def test_a_reissue_needs_a_reason_and_a_post(client, coordinator, venue):
+def test_a_reissue_needs_a_reason_and_a_post(client, auth, coordinator, venue):
     code = venue.public_code
-    token = csrf_token(client, f"/venues/{venue.id}/sticker")
+    token = auth.csrf(f"/venues/{venue.id}/sticker")
     response = client.post(f"/venues/{venue.id}/sticker/reissue", data={"csrf_token": token})
     assert response.status_code == 400
     assert "Say why the sticker is reissued." in response.get_data(as_text=True)
@@ -253,10 +251,10 @@ def test_a_reissue_needs_a_reason_and_a_post(client, coordinator, venue):
     assert venue.public_code == code
 
 
-def test_numbers_run_on_per_scheme(client, coordinator, venue, scheme):
+def test_numbers_run_on_per_scheme(client, coordinator, venue, scheme, auth):
     others = more_venues(scheme, 2)
     for v in [venue, *others]:
-        print_sticker(client, v)
+        print_sticker(auth, v)
     numbers = db.session.scalars(select(Sticker.number).order_by(Sticker.number)).all()
     assert numbers == [1, 2, 3]
     counter = db.session.get(Counter, (scheme.id, "sticker"))
@@ -267,14 +265,14 @@ def test_numbers_run_on_per_scheme(client, coordinator, venue, scheme):
 
 
 def test_a_batch_of_all_active_venues_from_the_venues_page(
-    client, coordinator, venue, scheme, tmp_path
+    client, auth, coordinator, venue, scheme, tmp_path
 ):
     others = more_venues(scheme, 2)
     db.session.add(Venue(scheme_id=scheme.id, name="Paused", status="paused"))
     db.session.commit()
     page = client.get("/venues").get_data(as_text=True)
     assert 'form="stickers"' in page and "Print stickers" in page
-    token = csrf_token(client, "/venues")
+    token = auth.csrf("/venues")
     response = client.post(
         "/venues/stickers/print", data={"csrf_token": token, "size": "a6", "language": ""}
     )
@@ -322,10 +320,10 @@ def test_the_cli_fails_clearly(app, runner, venue, tmp_path):
 
 
 @pytest.mark.parametrize("role", ["venue_staff", "pastor", "partner"])
-def test_only_coordinators_get_stickers(client, make_person, venue, role):
+def test_only_coordinators_get_stickers(client, auth, make_person, venue, role):
     make_person("someone", roles=[role], venues=[venue])
-    sign_in(client, "someone")
-    token = csrf_token(client, "/account")
+    auth.login("someone")
+    token = auth.csrf("/account")
     assert client.get(f"/venues/{venue.id}/sticker").status_code == 403
     data = {"csrf_token": token, "size": "a5", "file_type": "pdf"}
     assert client.post(f"/venues/{venue.id}/sticker/print", data=data).status_code == 403
@@ -333,7 +331,7 @@ def test_only_coordinators_get_stickers(client, make_person, venue, role):
     assert client.get("/venues/stickers").status_code == 403
 
 
-def test_another_schemes_venue_is_not_found(client, coordinator, venue):
+def test_another_schemes_venue_is_not_found(client, auth, coordinator, venue):
     from accounts.models import Scheme
 
     other = Scheme(name="Elsewhere")
@@ -342,7 +340,7 @@ def test_another_schemes_venue_is_not_found(client, coordinator, venue):
     theirs = Venue(scheme_id=other.id, name="Their Bar", status="active")
     db.session.add(theirs)
     db.session.commit()
-    token = csrf_token(client, "/venues")
+    token = auth.csrf("/venues")
     data = {"csrf_token": token, "size": "a5", "language": "", "file_type": "pdf"}
     assert client.get(f"/venues/{theirs.id}/sticker").status_code == 404
     assert client.post(f"/venues/{theirs.id}/sticker/print", data=data).status_code == 404
@@ -360,12 +358,12 @@ def test_another_schemes_venue_is_not_found(client, coordinator, venue):
 # --- the migration ------------------------------------------------------------------------
 
 
-def test_the_migration_registers_the_signs_already_in_windows(tmp_path):
+def test_the_migration_registers_the_signs_already_in_windows(tmp_path, app_config):
     """Venues that existed before the register get a sticker for their current code."""
     import sqlalchemy as sa
 
     url = f"sqlite:///{tmp_path}/old.db"
-    app = create_app(base_config(url, tmp_path))
+    app = create_app(app_config(url))
     with app.app_context():
         upgrade(revision="0da33b546143")
         with db.engine.begin() as conn:

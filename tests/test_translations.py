@@ -23,7 +23,6 @@ from sqlalchemy import select
 from accounts.models import User
 from core.i18n import LANGUAGES
 from extensions import db
-from tests.conftest import csrf_token, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
@@ -285,14 +284,14 @@ def test_an_error_page_is_translated(client):
     assert "Nie znaleziono strony" in response.get_data(as_text=True)
 
 
-def test_a_chosen_language_beats_the_browser(app, client, make_person):
+def test_a_chosen_language_beats_the_browser(app, client, auth, make_person):
     person = make_person("jadwiga", roles=["coordinator"])
-    assert sign_in(client, "jadwiga").status_code == 302
+    assert auth.login("jadwiga").status_code == 302
     assert '<html lang="en-GB"' in page(client, "/", language="en-GB")
 
     response = client.post(
         "/language",
-        data={"csrf_token": csrf_token(client, "/account"), "language": "pl", "next": "/account"},
+        data={"csrf_token": auth.csrf("/account"), "language": "pl", "next": "/account"},
         headers={"Accept-Language": "en-GB"},
     )
     assert response.status_code == 302
@@ -307,14 +306,16 @@ def test_a_chosen_language_beats_the_browser(app, client, make_person):
 
     # The choice belongs to the person, not the browser session: a new device has it too.
     other = app.test_client()
-    assert sign_in(other, "jadwiga", headers={"Accept-Language": "en-GB"}).status_code == 302
+    assert (
+        auth.login("jadwiga", headers={"Accept-Language": "en-GB"}, client=other).status_code == 302
+    )
     assert '<html lang="pl"' in page(other, "/account", language="en-GB")
     assert "Moje konto" in page(other, "/account", language="en-GB")
 
 
-def test_an_unknown_language_choice_is_ignored(client, make_person):
+def test_an_unknown_language_choice_is_ignored(client, auth, make_person):
     make_person("tomasz", roles=["partner"])
-    assert sign_in(client, "tomasz").status_code == 302
-    client.post("/language", data={"csrf_token": csrf_token(client), "language": "xx"})
+    assert auth.login("tomasz").status_code == 302
+    client.post("/language", data={"csrf_token": auth.csrf(), "language": "xx"})
     assert db.session.scalar(select(User.locale).filter_by(username="tomasz")) is None
     assert '<html lang="en-GB"' in page(client, "/", language="en-GB")

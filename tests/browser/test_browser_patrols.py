@@ -1,6 +1,6 @@
 """Street Pastors in a real browser: a patrol on a phone, its printed summary, a hand-over.
 
-The fixtures come from tests/test_browser.py: a live server with the demo scheme, one
+The fixtures are in tests/browser/conftest.py: a live server with the demo scheme, one
 Chromium per module, and `browsing`, whose pages fail the test on any console error
 (a Content-Security-Policy violation among them). Screenshots land in
 tests/artifacts/screenshots/ for a person to look at.
@@ -18,17 +18,18 @@ from playwright.sync_api import Locator, Page, expect
 
 from core.forms import LOCAL_MINUTE
 from core.timeutil import to_london, utcnow
-from tests import test_browser
-from tests.test_browser import SCREENSHOTS, screenshot, sign_in
-from tests.test_browser_havens import chip, chip_input, device, sideways, wait_until_sent
+from tests.browser.pages import (
+    SCREENSHOTS,
+    chip,
+    chip_input,
+    device,
+    screenshot,
+    sideways,
+    sign_in,
+    wait_until_sent,
+)
 
 pytestmark = pytest.mark.browser
-
-# The fixtures of tests/test_browser.py: pytest finds fixtures among a module's globals.
-live_app = test_browser.live_app
-live_server = test_browser.live_server
-browser = test_browser.browser
-browsing = test_browser.browsing
 
 TEAM = "Friday team"  # the demo team `pastor` leads
 PASTOR = "Pat Pastor"

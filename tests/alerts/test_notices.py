@@ -10,19 +10,13 @@ from alerts.models import AlertRecipient, Notice, PushDelivery
 from alerts.notices import ttl_until_morning
 from core.timeutil import to_utc
 from extensions import db
-from patrols.models import Team
-from tests.conftest import csrf_token
-from tests.push_service import push_service  # noqa: F401  (a fixture)
-from tests.test_help_requests import client_of, on_patrol, subscribe
 
 TEXT = "Patrol cancelled tonight: the Friday team is not out."
 
 
 @pytest.fixture
-def people(app, make_person, venue, team, scheme):
-    saturday = Team(scheme_id=scheme.id, name="Saturday team")
-    db.session.add(saturday)
-    db.session.commit()
+def people(app, make_person, make_team, make_patrol, venue, team):
+    saturday = make_team("Saturday team")
     found = {
         "cora": make_person("cora", roles=["coordinator"]),
         "sam": make_person("sam", roles=["venue_staff"], venues=[venue]),
@@ -30,13 +24,19 @@ def people(app, make_person, venue, team, scheme):
         "max": make_person("max", roles=["pastor"], teams=[saturday]),
         "pat": make_person("pat", roles=["partner"]),
     }
-    on_patrol(saturday, found["max"])
+    make_patrol(saturday, [found["max"]])
     return found
 
 
-def send(client, **data):
-    token = csrf_token(client, "/notices")
-    return client.post("/notices", data={"csrf_token": token, "text": TEXT} | data)
+@pytest.fixture
+def send(auth):
+    """Factory: a notice sent through the coordinator's form."""
+
+    def send_(client, **data):
+        token = auth.csrf("/notices", client=client)
+        return client.post("/notices", data={"csrf_token": token, "text": TEXT} | data)
+
+    return send_
 
 
 def recipients(notice: Notice) -> set[str]:
@@ -48,8 +48,8 @@ def recipients(notice: Notice) -> set[str]:
     ("audience", "expected"),
     [("team", {"lee"}), ("venues", {"sam"}), ("on_duty", {"max"})],
 )
-def test_audiences_reach_the_right_people(app, people, team, audience, expected):
-    cora = client_of(app, "cora")
+def test_audiences_reach_the_right_people(app, people, team, client_of, send, audience, expected):
+    cora = client_of("cora")
     data = {"audience": audience, "team_id": team.id if audience == "team" else 0}
     response = send(cora, **data)
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -59,9 +59,11 @@ def test_audiences_reach_the_right_people(app, people, team, audience, expected)
     assert notice.alert.kind == "notice" and notice.alert.url == f"/notices/{notice.id}"
 
 
-def test_the_push_holds_no_text_and_the_record_shows_who_got_it(app, people, push_service):  # noqa: F811
-    subscribe(push_service, people["max"], "max-phone")
-    cora = client_of(app, "cora")
+def test_the_push_holds_no_text_and_the_record_shows_who_got_it(
+    app, people, push_service, client_of, send, subscribe
+):
+    subscribe(people["max"], "max-phone")
+    cora = client_of("cora")
     assert send(cora, audience="on_duty", team_id=0).status_code == 302
     [push] = push_service.received_by("max-phone")
     assert push.payload["kind"] == "notice"
@@ -73,18 +75,20 @@ def test_the_push_holds_no_text_and_the_record_shows_who_got_it(app, people, pus
     assert "Max" in page and "pushed" in page and "Not yet" in page
 
     # Max reads it in the app; the record says so.
-    max_client = client_of(app, "max")
+    max_client = client_of("max")
     assert TEXT in max_client.get(f"/notices/{notice.id}").get_data(as_text=True)
     assert db.session.scalar(select(AlertRecipient.read_at)) is not None
     page = cora.get(f"/notices/{notice.id}").get_data(as_text=True)
     assert "Not yet" not in page
 
 
-def test_the_record_names_people_without_push_and_gone_devices(app, people, team, push_service):  # noqa: F811
+def test_the_record_names_people_without_push_and_gone_devices(
+    app, people, team, push_service, client_of, send, subscribe
+):
     # Sam's tablet has unsubscribed (410); Lee never turned alerts on.
-    subscribe(push_service, people["sam"], "bar-tablet")
+    subscribe(people["sam"], "bar-tablet")
     push_service.script("bar-tablet", 410)
-    cora = client_of(app, "cora")
+    cora = client_of("cora")
     assert send(cora, audience="venues", team_id=0).status_code == 302
     notice = db.session.scalar(select(Notice))
     statuses = db.session.scalars(select(PushDelivery.status)).all()
@@ -96,18 +100,18 @@ def test_the_record_names_people_without_push_and_gone_devices(app, people, team
     assert "not subscribed" in cora.get(f"/notices/{second.id}").get_data(as_text=True)
 
 
-def test_only_coordinators_send_and_only_recipients_read(app, people, team):
-    cora = client_of(app, "cora")
+def test_only_coordinators_send_and_only_recipients_read(app, people, team, auth, client_of, send):
+    cora = client_of("cora")
     assert send(cora, audience="team", team_id=team.id).status_code == 302
     notice = db.session.scalar(select(Notice))
     for username in ("pat", "lee", "sam"):
-        client = client_of(app, username)
+        client = client_of(username)
         assert client.get("/notices").status_code == 403
-        token = csrf_token(client, "/account")
+        token = auth.csrf("/account", client=client)
         data = {"csrf_token": token, "audience": "venues", "text": "x", "team_id": 0}
         assert client.post("/notices", data=data).status_code == 403
-    assert client_of(app, "lee").get(f"/notices/{notice.id}").status_code == 200
-    assert client_of(app, "sam").get(f"/notices/{notice.id}").status_code == 404
+    assert client_of("lee").get(f"/notices/{notice.id}").status_code == 200
+    assert client_of("sam").get(f"/notices/{notice.id}").status_code == 404
     assert db.session.scalar(select(func.count()).select_from(Notice)) == 1
 
 
@@ -120,16 +124,16 @@ def test_only_coordinators_send_and_only_recipients_read(app, people, team):
         ({"team_id": 0}, "Choose who gets the notice."),
     ],
 )
-def test_a_notice_is_checked(app, people, data, error):
-    cora = client_of(app, "cora")
+def test_a_notice_is_checked(app, people, client_of, send, data, error):
+    cora = client_of("cora")
     response = send(cora, **data)
     assert response.status_code == 400
     assert error in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Notice)) == 0
 
 
-def test_the_form_asks_for_no_names_and_csrf_is_needed(app, people):
-    cora = client_of(app, "cora")
+def test_the_form_asks_for_no_names_and_csrf_is_needed(app, people, client_of):
+    cora = client_of("cora")
     page = cora.get("/notices").get_data(as_text=True)
     assert "Do not include names: keep personal details out." in page
     assert "<legend>Send to</legend>" in page
@@ -151,14 +155,14 @@ def test_a_notice_lasts_until_six_in_the_morning(london, hours):
     assert ttl_until_morning(to_utc(london)) == hours * 3600
 
 
-def test_reading_a_notice_survives_another_write(app, people, db_url):
+def test_reading_a_notice_survives_another_write(
+    app, people, client_of, send, a_write_lands_before
+):
     """Opening a notice marks it read: a write on a GET, after another write landed."""
-    from tests.test_help_requests import a_write_lands_before
-
-    assert send(client_of(app, "cora"), audience="on_duty", team_id=0).status_code == 302
+    assert send(client_of("cora"), audience="on_duty", team_id=0).status_code == 302
     notice_id = db.session.scalar(select(Notice.id))
-    max_client = client_of(app, "max")
-    with a_write_lands_before(db_url, "alert_recipient") as landed:
+    max_client = client_of("max")
+    with a_write_lands_before("alert_recipient") as landed:
         response = max_client.get(f"/notices/{notice_id}")
     assert landed, "the notice was not marked read by an UPDATE"
     assert response.status_code == 200 and TEXT in response.get_data(as_text=True)

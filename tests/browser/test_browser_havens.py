@@ -1,6 +1,6 @@
 """Safe Havens in a real browser: logging a visit by taps, by keyboard, the public sign page.
 
-The fixtures come from tests/test_browser.py: a live server with the demo scheme, one
+The fixtures are in tests/browser/conftest.py: a live server with the demo scheme, one
 Chromium per module, and `browsing`, whose pages fail the test on any console error
 (a Content-Security-Policy violation among them). Screenshots land in
 tests/artifacts/screenshots/ for a person to look at.
@@ -14,18 +14,20 @@ from sqlalchemy import select
 
 from extensions import db
 from havens.models import Venue
-from tests import test_browser
-from tests.conftest import base_config
-from tests.test_browser import SCREENSHOTS, SIZES, focused, screenshot, sign_in
-from wsgi import create_app
+from tests.browser.pages import (
+    SCREENSHOTS,
+    SIZES,
+    chip,
+    chip_input,
+    device,
+    focused,
+    screenshot,
+    sideways,
+    sign_in,
+    wait_until_sent,
+)
 
 pytestmark = pytest.mark.browser
-
-# The fixtures of tests/test_browser.py: pytest finds fixtures among a module's globals.
-live_app = test_browser.live_app
-live_server = test_browser.live_server
-browser = test_browser.browser
-browsing = test_browser.browsing
 
 VENUE = "The Pantiles Tap"  # where the demo's `staff` works; active, with in-date training
 VISITS = "ul.visits > li"
@@ -40,20 +42,6 @@ MOST_TAPS = 8  # "one screen, one hand, under a minute in the common case, mostl
 
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def chip(page: Page, group: str, label: str) -> Locator:
-    """The tappable label of one option, inside the fieldset whose legend is `group`."""
-    exact = re.compile(rf"^\s*{re.escape(label)}\s*$")
-    return (
-        page.get_by_role("group", name=group, exact=True)
-        .locator("label.chip")
-        .filter(has_text=exact)
-    )
-
-
-def chip_input(page: Page, group: str, label: str) -> Locator:
-    return chip(page, group, label).locator("input")
 
 
 def visit_count(page: Page) -> int:
@@ -71,37 +59,6 @@ def open_visit_form(page: Page, press) -> None:
 def flash(page: Page) -> Locator:
     """The flash messages (the outbox's status bar is a role=status region too)."""
     return page.locator("div.flashes")
-
-
-def outbox_status(page: Page) -> Locator:
-    return page.locator("#outbox-text")
-
-
-# Whether this device's outbox holds nothing waiting to be sent (rejected entries stay).
-# It never creates the database: an open that would create it is aborted.
-NOTHING_WAITS = """() => new Promise((resolve) => {
-    const open = indexedDB.open("lantern");
-    open.onupgradeneeded = () => open.transaction.abort();
-    open.onerror = () => resolve(false);
-    open.onsuccess = () => {
-        const all = open.result.transaction("outbox").objectStore("outbox").getAll();
-        all.onsuccess = () => {
-            open.result.close();
-            resolve(all.result.every((entry) => entry.state !== "waiting"));
-        };
-    };
-})"""
-
-
-def wait_until_sent(page: Page) -> None:
-    """The device's outbox has sent everything, and its status bar says so."""
-    for _ in range(100):
-        if page.evaluate(NOTHING_WAITS):
-            break
-        page.wait_for_timeout(100)
-    else:
-        raise AssertionError("records still wait in the outbox after 10 seconds")
-    expect(outbox_status(page)).to_have_text("All your records are sent.")
 
 
 def expect_fresh_visit_form(page: Page, old_id: str) -> None:
@@ -131,28 +88,11 @@ def accept_status_log(browsing, status: int, path: str) -> None:
     ]
 
 
-def sideways(page: Page, size: str) -> int:
-    """How far the page scrolls sideways at a size, in CSS px (0 when it fits).
-
-    Measured against the size itself: with is_mobile, Chromium widens the layout viewport
-    to fit wide content, so window.innerWidth grows with the overflow and hides it.
-    """
-    return page.evaluate("document.documentElement.scrollWidth") - SIZES[size]["width"]
-
-
-def device(size: str) -> dict:
-    """Context options for a British tablet or phone (phones are touch screens)."""
-    touch = size == "phone"
-    return {"viewport": SIZES[size], "has_touch": touch, "is_mobile": touch, "locale": "en-GB"}
-
-
-def venue_code(db_url, tmp_path, name: str = VENUE) -> str:
+def venue_code(live_app, name: str = VENUE) -> str:
     """A venue's public code, read from the live server's database."""
-    app = create_app(base_config(db_url, tmp_path))
-    with app.app_context():
+    with live_app.app_context():
         code = db.session.scalar(select(Venue.public_code).filter_by(name=name))
         db.session.remove()
-        db.engine.dispose()
     assert code, f"no venue called {name!r} in the demo"
     return code
 
@@ -396,8 +336,8 @@ def test_a_missing_answer_keeps_what_was_valid(browsing):
 # ------------------------------------------------------------------ the public sign page
 
 
-def test_public_page_of_an_active_venue(browsing, db_url, tmp_path):
-    code = venue_code(db_url, tmp_path)
+def test_public_page_of_an_active_venue(browsing, live_app):
+    code = venue_code(live_app)
     page = browsing.page(**device("phone"))
     response = page.goto(f"/v/{code}")
     assert response.status == 200
@@ -433,9 +373,9 @@ def test_public_page_of_an_active_venue(browsing, db_url, tmp_path):
     browsing.assert_no_errors()
 
 
-def test_public_page_fits_a_phone(browsing, db_url, tmp_path):
+def test_public_page_fits_a_phone(browsing, live_app):
     page = browsing.page(**device("phone"))
-    page.goto(f"/v/{venue_code(db_url, tmp_path)}")
+    page.goto(f"/v/{venue_code(live_app)}")
     expect(page.get_by_role("heading", level=1)).to_have_text("This is a Safe Haven")
     browsing.assert_no_errors()
     overflow = sideways(page, "phone")

@@ -11,17 +11,6 @@ from core.timeutil import london_now_minute
 from extensions import db
 from havens.models import Visit
 from sync.models import SyncConflict
-from tests.conftest import sign_in
-
-
-@pytest.fixture
-def staff(make_person, venue):
-    return make_person("sam", roles=["venue_staff"], venues=[venue])
-
-
-@pytest.fixture
-def coordinator(make_person):
-    return make_person("cora", roles=["coordinator"])
 
 
 def entry(session: dict, record_id: str, venue_id: int, note: str) -> dict:
@@ -47,9 +36,9 @@ def send(client, *entries) -> list[dict]:
 
 
 @pytest.fixture
-def conflict(client, staff, venue) -> SyncConflict:
+def conflict(client, auth, staff, venue) -> SyncConflict:
     """A visit stored with one note, then the same id again with another."""
-    sign_in(client, "sam")
+    auth.login("sam")
     session = client.get("/api/session").get_json()
     visit_id = str(uuid.uuid4())
     assert send(client, entry(session, visit_id, venue.id, "first"))[0]["status"] == "created"
@@ -58,16 +47,16 @@ def conflict(client, staff, venue) -> SyncConflict:
     return db.session.scalar(select(SyncConflict))
 
 
-def test_the_coordinator_sees_both_versions(client, conflict, coordinator):
-    sign_in(client, "cora")
+def test_the_coordinator_sees_both_versions(client, auth, conflict, coordinator):
+    auth.login("cora")
     assert "1 sync conflict" in client.get("/").get_data(as_text=True)
     page = client.get(f"/sync/conflicts/{conflict.id}").get_data(as_text=True)
     assert "first" in page and "second" in page
     assert "Sam" in client.get("/sync/conflicts").get_data(as_text=True)
 
 
-def test_keeping_the_stored_version_changes_nothing(client, conflict, coordinator):
-    sign_in(client, "cora")
+def test_keeping_the_stored_version_changes_nothing(client, auth, conflict, coordinator):
+    auth.login("cora")
     token = client.get("/api/session").get_json()["csrf"]
     answer = client.post(
         f"/sync/conflicts/{conflict.id}/resolve", data={"csrf_token": token, "action": "keep"}
@@ -80,9 +69,9 @@ def test_keeping_the_stored_version_changes_nothing(client, conflict, coordinato
 
 
 def test_applying_the_incoming_version_keeps_the_stored_one_in_history(
-    client, conflict, coordinator
+    client, auth, conflict, coordinator
 ):
-    sign_in(client, "cora")
+    auth.login("cora")
     token = client.get("/api/session").get_json()["csrf"]
     client.post(
         f"/sync/conflicts/{conflict.id}/resolve", data={"csrf_token": token, "action": "apply"}
@@ -94,8 +83,8 @@ def test_applying_the_incoming_version_keeps_the_stored_one_in_history(
     assert visit.revisions[1].changed_by_id == coordinator.id
 
 
-def test_a_decision_is_made_once(client, conflict, coordinator):
-    sign_in(client, "cora")
+def test_a_decision_is_made_once(client, auth, conflict, coordinator):
+    auth.login("cora")
     token = client.get("/api/session").get_json()["csrf"]
     for action in ("keep", "apply"):
         client.post(
@@ -106,17 +95,11 @@ def test_a_decision_is_made_once(client, conflict, coordinator):
     assert db.session.get(Visit, conflict.record_id).version == 1
 
 
-def test_another_schemes_coordinator_cannot_see_it(client, conflict, app):
-    from accounts import services
-    from accounts.models import Scheme
-    from tests.conftest import PASSWORD
-
-    other = Scheme(name="Elsewhere")
-    db.session.add(other)
-    db.session.flush()
-    services.create_person(other, "Olive", "olive", PASSWORD, roles={"coordinator"})
-    db.session.commit()
-    sign_in(client, "olive")
+def test_another_schemes_coordinator_cannot_see_it(
+    client, auth, conflict, app, elsewhere, make_person
+):
+    make_person("olive", roles=["coordinator"], scheme=elsewhere)
+    auth.login("olive")
     assert client.get(f"/sync/conflicts/{conflict.id}").status_code == 404
     assert "Sam" not in client.get("/sync/conflicts").get_data(as_text=True)
     count = select(func.count()).select_from(SyncConflict).filter_by(resolution=None)

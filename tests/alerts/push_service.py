@@ -7,7 +7,7 @@ aes128gcm body with the test subscriber's own keys, records what arrived, and an
 with the status the test scripted for that subscriber (201 by default).
 
     def test_something(push_service):
-        sub = subscriber(push_service, "ann")        # {"endpoint", "keys": {p256dh, auth}}
+        sub = push_service.subscribe("ann")          # {"endpoint", "keys": {p256dh, auth}}
         push_service.script("ann", 500, 201)         # first try fails, the next works
         ...
         [message] = push_service.received_by("ann")  # .payload, .ttl, .urgency, .topic
@@ -15,8 +15,9 @@ with the status the test scripted for that subscriber (201 by default).
 A scripted status of "drop" closes the connection without an answer (a network error);
 a (status, headers) pair answers with those headers too: (429, {"Retry-After": "120"}),
 (302, {"Location": ...}). `push_service.delay` makes every answer that many seconds late.
-The fixture puts the service's origin into the app's PUSH_SERVICES, as a deployment lists
-the real push services; `serve(app)` does the same for a second one.
+The `push_service` fixture (tests/alerts/conftest.py) puts the service's origin into the
+app's PUSH_SERVICES, as a deployment lists the real push services; `serve(app)` does the
+same for a second one.
 Anything wrong with a request is kept in `push_service.errors` (and answered 400 or 403);
 the fixture fails the test at teardown if any are left unchecked.
 """
@@ -241,14 +242,6 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
 
-@pytest.fixture
-def push_service(app):
-    """A fake push service listening on 127.0.0.1 at a free port, for one test, listed in
-    the app's PUSH_SERVICES."""
-    with serve(app) as service:
-        yield service
-
-
 @contextmanager
 def serve(app=None):
     """Run a fake push service until the block ends (a second one: a second origin); with
@@ -273,8 +266,3 @@ def serve(app=None):
     thread.join(timeout=10)
     if service.errors:
         pytest.fail("the fake push service refused:\n" + "\n".join(service.errors))
-
-
-def subscriber(push_service: FakePushService, name: str) -> dict:
-    """A test subscriber with its own P-256 keys and auth secret: its subscription JSON."""
-    return push_service.subscribe(name)

@@ -29,17 +29,10 @@ from havens.models import SupportService, Venue, Visit
 from patrols import services as patrols
 from patrols.models import Contact, Patrol, Team
 from schemes import demo
-from tests import test_browser
-from tests.conftest import sample_url
-from tests.test_access import ANON, EXPECTED
-from tests.test_browser import SIZES, sign_in
+from tests.access_table import ANON, EXPECTED
+from tests.browser.pages import SIZES, sign_in
 
 pytestmark = pytest.mark.browser
-
-live_app = test_browser.live_app
-live_server = test_browser.live_server
-browser = test_browser.browser
-browsing = test_browser.browsing
 
 USERNAMES = {role: username for username, _name, role in demo.PEOPLE}
 # Every impact axe reports except "minor": the app is kept clean of these.
@@ -121,7 +114,7 @@ def samples(live_app) -> list[dict]:
     return sets
 
 
-def page_urls(app, samples: list[dict]) -> list[tuple[str, str]]:
+def page_urls(app, samples: list[dict], sample_url) -> list[tuple[str, str]]:
     """(endpoint, URL) of every GET route, once per distinct URL the samples give."""
     found = {}
     for rule in app.url_map.iter_rules():
@@ -184,11 +177,11 @@ def audit(page: Page, axe: Axe, endpoint: str, url: str) -> list[str]:
 
 
 @pytest.mark.parametrize("role", [ANON, *USERNAMES])
-def test_every_page_passes_axe(live_app, browsing, samples, role):
+def test_every_page_passes_axe(live_app, browsing, samples, sample_url, role):
     page = browsing.page(viewport=SIZES[VIEWPORTS.get(role, "tablet")])
     if role != ANON:
         sign_in(page, USERNAMES[role])
-    found = answers(page, page_urls(live_app, samples))
+    found = answers(page, page_urls(live_app, samples, sample_url))
     # A wrong sample id must not quietly leave a page out of the audit.
     opened = {e for e, (method, by) in EXPECTED.items() if method == "GET" and by[role] == 200}
     expected = opened - {"static"}  # files, not pages

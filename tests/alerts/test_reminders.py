@@ -10,8 +10,6 @@ from alerts.models import Alert, AlertRecipient, HelpRequest
 from core.timeutil import london_today, utcnow
 from extensions import db
 from havens.models import Training
-from tests.push_service import push_service  # noqa: F401  (a fixture)
-from tests.test_help_requests import call_for_help, subscribe
 
 
 def remind(runner) -> str:
@@ -32,8 +30,10 @@ def pastor(make_person, team):
 
 
 @pytest.mark.parametrize(("hours", "reminded"), [(23, False), (25, True)])
-def test_an_outbox_is_reminded_after_a_day(runner, pastor, push_service, hours, reminded):  # noqa: F811
-    sub = subscribe(push_service, pastor, "lee-phone")
+def test_an_outbox_is_reminded_after_a_day(
+    runner, pastor, push_service, subscribe, hours, reminded
+):
+    sub = subscribe(pastor, "lee-phone")
     sub.outbox_waiting, sub.outbox_oldest_at = 3, utcnow() - timedelta(hours=hours)
     output = remind(runner)
     assert f"outbox reminders: {int(reminded)}" in output
@@ -44,9 +44,9 @@ def test_an_outbox_is_reminded_after_a_day(runner, pastor, push_service, hours, 
         assert pushes[0].payload["url"] == "/outbox"
 
 
-def test_an_outbox_is_reminded_once_a_day(runner, pastor, push_service):  # noqa: F811
-    sub = subscribe(push_service, pastor, "lee-phone")
-    subscribe(push_service, pastor, "lee-tablet")  # the same person's other device
+def test_an_outbox_is_reminded_once_a_day(runner, pastor, push_service, subscribe):
+    sub = subscribe(pastor, "lee-phone")
+    subscribe(pastor, "lee-tablet")  # the same person's other device
     sub.outbox_waiting, sub.outbox_oldest_at = 1, utcnow() - timedelta(hours=30)
     remind(runner)
     assert "outbox reminders: 0" in remind(runner)  # fifteen minutes later
@@ -63,8 +63,8 @@ def test_an_outbox_is_reminded_once_a_day(runner, pastor, push_service):  # noqa
     assert push_service.received_by("lee-tablet") == []  # its outbox is empty
 
 
-def test_an_empty_outbox_is_not_reminded(runner, pastor, push_service):  # noqa: F811
-    sub = subscribe(push_service, pastor, "lee-phone")
+def test_an_empty_outbox_is_not_reminded(runner, pastor, subscribe):
+    sub = subscribe(pastor, "lee-phone")
     sub.outbox_waiting, sub.outbox_oldest_at = 0, utcnow() - timedelta(hours=48)
     assert "outbox reminders: 0" in remind(runner)
 
@@ -98,7 +98,7 @@ def test_training_in_date_for_long_is_not_told(runner, make_person, venue):
     assert "training lapse notices: 0" in remind(runner)
 
 
-def test_expired_calls_for_help_are_timed_out(runner, make_person, venue):
+def test_expired_calls_for_help_are_timed_out(runner, make_person, venue, call_for_help):
     staff = make_person("sam", roles=["venue_staff"], venues=[venue])
     asked = utcnow() - timedelta(minutes=11)
     for minutes_left in (-1, 5):
@@ -113,7 +113,7 @@ def test_expired_calls_for_help_are_timed_out(runner, make_person, venue):
     assert dict(outcomes) == {"open": 1, "timed_out": 1}
 
 
-def test_push_send_times_out_calls_for_help_every_minute(runner, make_person, venue):
+def test_push_send_times_out_calls_for_help_every_minute(runner, make_person, venue, call_for_help):
     """`push send` runs every minute: the venue hears "phone instead" within a minute of
     the request's time, not at the next `push remind`."""
     staff = make_person("sam", roles=["venue_staff"], venues=[venue])

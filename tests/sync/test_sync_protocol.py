@@ -46,8 +46,6 @@ from patrols.choices import GIVEN
 from patrols.models import Contact, Patrol, Team
 from sync import batch as sync_batch
 from sync.models import Receipt, SyncConflict
-from tests.conftest import BACKEND, IN_CI, PASSWORD, RequestClient, base_config, sign_in
-from wsgi import create_app
 
 LOCAL = "%Y-%m-%dT%H:%M"
 # Two members of staff share the venue's tablet; a leader and a pastor share a phone.
@@ -73,9 +71,9 @@ def in_order(codes, order: list[str]) -> list[str]:
 
 
 @cache
-def password_hash() -> str:
+def password_hash(password: str) -> str:
     """One Argon2 hash for everyone: hashing per person per example would be slow."""
-    return hash_password(PASSWORD)
+    return hash_password(password)
 
 
 def count(model) -> int:
@@ -95,9 +93,9 @@ def empty_tables(url: str) -> None:
     engine.dispose()
 
 
-def fresh_database(database_url: str, directory, number: int) -> str:
+def fresh_database(database_url: str, directory, number: int, backend: str) -> str:
     """A copy of the migrated template (SQLite), or the test database emptied (PostgreSQL)."""
-    if BACKEND == "sqlite":
+    if backend == "sqlite":
         copy = directory / f"example-{number}.db"
         shutil.copy(database_url.removeprefix("sqlite:///"), copy)
         return f"sqlite:///{copy}"
@@ -135,15 +133,15 @@ class Device(RuleBasedStateMachine):
 
     examples = itertools.count()
 
-    def __init__(self, database_url: str, directory):
+    def __init__(self, database_url: str, directory, make_app, auth, backend: str):
         super().__init__()
-        self.url = fresh_database(database_url, directory, next(self.examples))
-        config = base_config(self.url, directory) | {
-            "PROPAGATE_EXCEPTIONS": False,  # a failure is a 500 answer, as in production
-            "SIGNIN_RATE_LIMIT": "10000 per minute",
-        }
-        self.app = create_app(config)
-        self.app.test_client_class = RequestClient
+        self.auth, self.backend = auth, backend
+        self.url = fresh_database(database_url, directory, next(self.examples), backend)
+        self.app = make_app(
+            self.url,
+            PROPAGATE_EXCEPTIONS=False,  # a failure is a 500 answer, as in production
+            SIGNIN_RATE_LIMIT="10000 per minute",
+        )
         self.failing: str | None = None
         self.app.before_request(self.fail_before_taking)
         self.real_take_batch = sync_batch.take_batch
@@ -181,7 +179,7 @@ class Device(RuleBasedStateMachine):
             person = accounts.create_person(
                 scheme, name.title(), name, None, roles={role}, **memberships[name]
             )
-            person.password_hash = password_hash()
+            person.password_hash = password_hash(self.auth.password)
             self.people[name] = person.id
         self.venue_id = venue.id
         self.patrol_id = new_id()
@@ -205,7 +203,7 @@ class Device(RuleBasedStateMachine):
             db.session.remove()
             db.engine.dispose()
             self.context.pop()
-            if BACKEND != "sqlite":
+            if self.backend != "sqlite":
                 empty_tables(self.url)
 
     # The server failing: before it takes the batch, or after taking it, before committing.
@@ -337,7 +335,7 @@ class Device(RuleBasedStateMachine):
     @rule(person=st.sampled_from(sorted(PEOPLE)))
     def sign_in(self, person):
         """Sign in (the same person again, or a colleague) and open the app."""
-        response = sign_in(self.client, person)
+        response = self.auth.login(person, client=self.client)
         assert response.status_code == 302, response.get_data(as_text=True)
         session = self.client.get("/api/session").get_json()
         assert session["user"]["id"] == self.people[person]
@@ -532,15 +530,17 @@ class Device(RuleBasedStateMachine):
             assert receipt.client_saved_at == saved_at
 
 
-def test_the_outbox_delivers_every_valid_record_exactly_once(database_url, tmp_path):
+def test_the_outbox_delivers_every_valid_record_exactly_once(
+    database_url, tmp_path, make_app, auth, backend, in_ci
+):
     run_state_machine_as_test(
-        lambda: Device(database_url, tmp_path),
+        lambda: Device(database_url, tmp_path, make_app, auth, backend),
         settings=settings(
             max_examples=40,
             stateful_step_count=20,
             deadline=None,
             database=None,  # no example database in the work tree
-            derandomize=IN_CI,  # the same examples on every CI run
+            derandomize=in_ci,  # the same examples on every CI run
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),
     )

@@ -23,15 +23,9 @@ from alerts import push, services
 from alerts.models import PushSubscription
 from extensions import db
 from havens.models import Venue
-from tests import test_browser
-from tests.test_browser import TIMEOUT_MS, sign_in
+from tests.browser.pages import TIMEOUT_MS, TOUCH_MIN, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
-
-live_app = test_browser.live_app
-live_server = test_browser.live_server
-browser = test_browser.browser
-browsing = test_browser.browsing
 
 VENUE = "The Pantiles Tap"
 
@@ -225,7 +219,7 @@ def test_turning_alerts_on_asks_only_on_tap_and_lists_the_device(browsing, live_
     page.get_by_role("button", name="Turn on alerts").click()
     expect(page.locator("#alerts-state")).to_have_text("Alerts are on for this device.")
     expect(page.get_by_role("button", name="Turn off alerts on this device")).to_be_visible()
-    test_browser.screenshot(page, "alerts-devices", "phone")
+    screenshot(page, "alerts-devices", "phone")
     assert page.evaluate("localStorage.getItem('asked')") == "1"
     assert page.evaluate("localStorage.getItem('stub-key-bytes')") == "65"
     assert page.evaluate("localStorage.getItem('stub-visible-only')") == "true"
@@ -240,7 +234,7 @@ def test_turning_alerts_on_asks_only_on_tap_and_lists_the_device(browsing, live_
     remove = page.get_by_role("button", name=f"Remove alerts on {label}")
     expect(remove).to_be_visible()
     box = remove.bounding_box()
-    assert box["height"] >= test_browser.TOUCH_MIN
+    assert box["height"] >= TOUCH_MIN
     remove.click()
     expect(page.get_by_text("Alerts are off on that device.")).to_be_visible()
     expect(page.get_by_text("No device has alerts on.")).to_be_visible()
