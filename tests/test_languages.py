@@ -12,7 +12,6 @@ from alerts.models import Alert
 from alerts.texts import words
 from core.i18n import LANGUAGES, plural_samples
 from extensions import db
-from tests.conftest import csrf_token, sign_in, unavailable
 
 
 def page(client, path: str, language: str | None) -> str:
@@ -60,10 +59,10 @@ def test_error_pages_speak_the_language(client, language, title):
 
 
 @pytest.mark.parametrize(("choice", "words_"), [("ro", "Deconectați-vă"), ("uk", "Вийти")])
-def test_a_person_can_choose_romanian_or_ukrainian(client, make_person, choice, words_):
+def test_a_person_can_choose_romanian_or_ukrainian(client, auth, make_person, choice, words_):
     person = make_person("oksana", roles=["partner"])
-    assert sign_in(client, "oksana").status_code == 302
-    token = csrf_token(client, "/account")
+    assert auth.login("oksana").status_code == 302
+    token = auth.csrf("/account")
     client.post("/language", data={"csrf_token": token, "language": choice, "next": "/"})
     db.session.refresh(person)
     assert person.locale == choice
@@ -126,14 +125,14 @@ def test_the_offline_page_speaks_the_language(client, language, heading):
     ],
 )
 def test_the_quarterly_report_pdf_speaks_the_language(
-    client, make_person, tmp_path, language, title
+    client, auth, make_person, unavailable, tmp_path, language, title
 ):
     if not shutil.which("pdftotext"):
         unavailable("pdftotext missing: apt-get install poppler-utils")
     person = make_person("olena", roles=["partner"])
     person.locale = language
     db.session.commit()
-    assert sign_in(client, "olena").status_code == 302
+    assert auth.login("olena").status_code == 302
     response = client.get("/reports/quarterly.pdf?year=2025&quarter=4")
     assert response.status_code == 200
     path = tmp_path / "report.pdf"

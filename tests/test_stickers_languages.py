@@ -15,7 +15,6 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from havens.stickers import art, services
 from tests import test_stickers
-from tests.test_havens import train
 from tests.test_stickers import decode, pages_of, print_sticker, url_of
 
 # The fixtures of tests/test_stickers.py: pytest finds fixtures among a module's globals.
@@ -38,12 +37,12 @@ def instruction(language: str) -> str:
 
 @pytest.mark.parametrize("language", SECOND)
 def test_a_bilingual_sticker_scans_and_says_it_in_both(
-    client, coordinator, venue, language, tmp_path
+    client, auth, coordinator, venue, language, tmp_path
 ):
     page = client.get(f"/venues/{venue.id}/sticker").get_data(as_text=True)
     assert f'<option value="{language}">' in page  # offered on the print form
 
-    response = print_sticker(client, venue, language=language, size="a6")
+    response = print_sticker(auth, venue, language=language, size="a6")
     assert response.status_code == 200
     [png] = pages_of(response.data, tmp_path)
     assert decode(png) == [url_of(venue)]
@@ -80,11 +79,11 @@ def test_the_words_fit_at_full_size(app, venue, language, size):
         assert margin < text.x - half and text.x + half < drawn.width - margin, text.text
 
 
-def test_a_sign_makers_file_registers_the_font_itself(client, coordinator, venue, monkeypatch):
+def test_a_sign_makers_file_registers_the_font_itself(auth, coordinator, venue, monkeypatch):
     """A fresh server whose first sticker is an SVG or PNG has no font registered yet."""
     fresh = {k: v for k, v in pdfmetrics._fonts.items() if not k.startswith("LanternSans")}
     monkeypatch.setattr(pdfmetrics, "_fonts", fresh)
-    response = print_sticker(client, venue, file_type="png", size="a6", language="uk")
+    response = print_sticker(auth, venue, file_type="png", size="a6", language="uk")
     assert response.status_code == 200
     assert response.mimetype == "image/png"
 
@@ -96,8 +95,10 @@ def test_a_sign_makers_file_registers_the_font_itself(client, coordinator, venue
         ("uk-UA,uk;q=0.9,en;q=0.5", "uk", "Це заклад Safe Haven"),
     ],
 )
-def test_the_qr_page_opens_in_the_readers_language(client, make_person, venue, accept, lang, title):
-    train(make_person("sam", roles=["venue_staff"], venues=[venue]))  # a valid Safe Haven
+def test_the_qr_page_opens_in_the_readers_language(
+    client, staff, train, venue, accept, lang, title
+):
+    train(staff)  # in-date training: a valid Safe Haven
     response = client.get(f"/v/{venue.public_code}", headers={"Accept-Language": accept})
     html = response.get_data(as_text=True)
     assert response.status_code == 200

@@ -1,7 +1,7 @@
 """The public sign page in Romanian and Ukrainian, read as a phone's browser shows it, and
 the scripts' counts in each language's plural forms.
 
-The fixtures come from tests/test_browser.py: a live server with the demo scheme, one
+The fixtures come from tests/browser/conftest.py: a live server with the demo scheme, one
 Chromium per module, and `browsing`, whose pages fail the test on any console error.
 Screenshots land in tests/artifacts/screenshots/; docs/public-page-ro.png and
 docs/public-page-uk.png are copies of them.
@@ -17,16 +17,9 @@ from sqlalchemy import select
 from core.i18n import LANGUAGES
 from extensions import db
 from havens.models import SupportService, Venue
-from tests import test_browser
-from tests.test_browser import SCREENSHOTS, SIZES
+from tests.browser.pages import SCREENSHOTS, SIZES
 
 pytestmark = pytest.mark.browser
-
-# The fixtures of tests/test_browser.py: pytest finds fixtures among a module's globals.
-live_app = test_browser.live_app
-live_server = test_browser.live_server
-browser = test_browser.browser
-browsing = test_browser.browsing
 
 VENUE = "The Pantiles Tap"  # in the demo: active, trained staff, open in the evening
 # Names, not words: they read the same in every language.
