@@ -5,7 +5,7 @@ import secrets
 import warnings
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from flask_babel import get_locale
 from sqlalchemy.exc import DBAPIError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -15,6 +15,7 @@ import alerts.blueprint
 import core.blueprint
 import core.errors
 import core.logs
+import core.static
 import havens.blueprint
 import patrols.blueprint
 import reports.blueprint
@@ -102,11 +103,17 @@ WEAK_SECRETS = {"dev", "secret", "changeme", "change-me", "secret-key", "your-se
 
 
 class Lantern(Flask):
-    """Flask, logging failures by route pattern: a path can hold a reset token."""
+    """Flask, logging failures by route pattern (a path can hold a reset token), and
+    sending static files whole (core.static)."""
 
     def log_exception(self, exc_info) -> None:
         rule = request.url_rule.rule if request.url_rule else "-"
         self.logger.error("Exception on %s [%s]", rule, request.method, exc_info=redacted(exc_info))
+
+    def send_static_file(self, filename: str) -> Response:
+        """A static file read whole, not streamed: it is compressed in one piece, and the
+        file is closed with the response (a compressed stream would leave it open)."""
+        return core.static.whole(super().send_static_file(filename))
 
 
 def redacted(exc_info):
@@ -233,6 +240,7 @@ def set_up_web(app: Flask) -> None:
     )
     core.errors.register(app)
     core.logs.register(app)
+    core.static.register(app)
 
 
 def register_packages(app: Flask) -> None:

@@ -2,9 +2,10 @@
 
     .venv/bin/python bench/public_page.py [--requests 500]
 
-Builds a demo database in a temporary folder, then prints the page's bytes (HTML and
-CSS, which is all a phone downloads) and the server time per request for /v/<code>,
-with /healthz (one SELECT 1) as the baseline.
+Builds a demo database in a temporary folder, then prints what a stranger's phone
+downloads on a first visit to /v/<code> (the page and every sub-resource it loads,
+compressed as a browser receives them and not; target at most 15 KB on the wire) and the
+server time per request, with /healthz (one SELECT 1) as the baseline.
 """
 
 import argparse
@@ -19,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from flask_migrate import upgrade  # noqa: E402
 
 import schemes.demo  # noqa: E402
+from bench.weight import page_weight  # noqa: E402
 from extensions import db  # noqa: E402
 from havens.models import Venue  # noqa: E402
 from wsgi import create_app  # noqa: E402
@@ -51,13 +53,12 @@ def main() -> None:
             schemes.demo.load()
             code = db.session.query(Venue).filter_by(name="The Pantiles Tap").one().public_code
         client = app.test_client()
-        page = client.get(f"/v/{code}").data
-        css = client.get("/static/css/app.css").data
+        weight = page_weight(client, f"/v/{code}")
         baseline = per_request_ms(client, "/healthz", args.requests)
         public = per_request_ms(client, f"/v/{code}", args.requests)
-    print(
-        f"public page: {len(page)} bytes of HTML + {len(css)} bytes of CSS, no scripts, no images"
-    )
+    print(f"a first visit to /v/<code> loads {len(weight.wire)} addresses:")
+    print("\n".join(weight.lines()))
+    print(f"on the wire: {weight.total_wire / 1024:.1f} KB (target at most 15 KB)")
     print(f"/healthz  {baseline:.2f} ms per request (median of {args.requests})")
     print(f"/v/<code> {public:.2f} ms per request (median of {args.requests})")
     print(f"ratio public page / healthz: {public / baseline:.1f}")

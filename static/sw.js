@@ -119,7 +119,9 @@ self.addEventListener("fetch", (event) => {
   if (request.mode === "navigate") {
     event.respondWith(navigate(request, url));
   } else if (url.pathname.startsWith("/static/")) {
-    event.respondWith(caches.match(request, { cacheName: STATIC }).then((hit) => hit || fetch(request)));
+    // Kept under their versioned address (?v=<content hash>); a module's own relative
+    // import asks without it, and gets the same file.
+    event.respondWith(caches.match(request, { cacheName: STATIC, ignoreSearch: true }).then((hit) => hit || fetch(request)));
   } else if (CONFIG.precache.includes(url.pathname)) {
     // The manifest: fresh when online, and still there for the browser when offline.
     event.respondWith(fetch(request).catch(() => caches.match(url.pathname, { cacheName: STATIC })));

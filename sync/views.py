@@ -25,9 +25,15 @@ THEME = "#1d2227"
 BACKGROUND = "#101214"
 
 
+# The app shell a device keeps: what the work pages use. The install icons (192 and 512
+# px, maskable, Apple's) are fetched by the browser when it installs the app, and the
+# reports' stylesheet is for pages never opened offline.
+SHELL = ["css/app.css", "js/*.js", "icons/lantern.svg", "icons/icon-192.png"]
+
+
 def precached_files() -> list[Path]:
-    """The app shell: every static file but the service worker itself, in a fixed order."""
-    files = (p for p in STATIC.rglob("*") if p.is_file() and p.name != "sw.js")
+    """The app shell's files, in a fixed order."""
+    files = {path for pattern in SHELL for path in STATIC.glob(pattern) if path.is_file()}
     return sorted(files, key=lambda p: p.relative_to(STATIC).as_posix())
 
 

@@ -6,8 +6,10 @@ only draw what is laid out here, so what a sign maker gets is what the printer g
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import qrcode
@@ -102,7 +104,7 @@ class Code:
     x: float
     y: float
     side: float
-    matrix: list[list[bool]]
+    matrix: Sequence[Sequence[bool]]
 
     @property
     def module(self) -> float:
@@ -118,12 +120,21 @@ class Art:
     items: list = field(default_factory=list)
 
 
-def qr_matrix(url: str) -> list[list[bool]]:
-    """The QR modules for url: error correction Q, a quiet zone of 4 modules."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q, border=4)
+# One fixed mask: qrcode otherwise tries all eight and scores each, over half of a
+# batch's time; any mask scans (tests/test_stickers.py reads every format back).
+QR_MASK: int | None = 2
+
+
+@lru_cache(maxsize=4096)
+def qr_matrix(url: str, mask: int | None = QR_MASK) -> tuple[tuple[bool, ...], ...]:
+    """The QR modules for url: error correction Q, a quiet zone of 4 modules. Kept per
+    address, so a reprint of the same venues draws no code again."""
+    code = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_Q, border=4, mask_pattern=mask
+    )
     code.add_data(url)
     code.make(fit=True)
-    return code.get_matrix()
+    return tuple(tuple(row) for row in code.get_matrix())
 
 
 def wrap(text: str, font: str, size: float, width: float) -> list[str]:
@@ -210,7 +221,7 @@ def layout(content: Content, size: str) -> Art:
     # The QR code takes the square left in the middle, centred in the space.
     room = name_top - words.y
     side = min(inner + pad, room - pad * 0.8)
-    matrix = qr_matrix(content.url)
+    matrix = qr_matrix(content.url, QR_MASK)
     code = Code((width - side) / 2, words.y + (room - side) / 2, side, matrix)
     if code.module * (len(matrix) - 8) < MIN_QR_MM * MM:
         raise ValueError("the QR code would be narrower than 4 cm; shorten the words")

@@ -8,7 +8,7 @@ printer or a sign maker can scale them without blur.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from xml.sax.saxutils import escape
 
@@ -27,7 +27,7 @@ SHEET_SLOTS += [(x, y + PAGES["a6"][1]) for x, y in SHEET_SLOTS]
 CUT_LINE = "#9a9a9a"
 
 
-def runs(matrix: list[list[bool]]) -> Iterator[tuple[int, int, int]]:
+def runs(matrix: Sequence[Sequence[bool]]) -> Iterator[tuple[int, int, int]]:
     """Each horizontal run of dark modules as (row, first column, length)."""
     for row, cells in enumerate(matrix):
         col = 0
