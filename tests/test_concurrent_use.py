@@ -6,7 +6,6 @@ session and connection, as on a server with several workers.
 """
 
 import re
-import threading
 
 import pytest
 from sqlalchemy import func, select
@@ -15,6 +14,7 @@ from accounts import enrolment, services
 from accounts.models import User
 from core.models import AuditEvent
 from extensions import db
+from tests import concurrency
 
 CLIENTS = 8
 PIN = "4821"
@@ -26,22 +26,10 @@ def form_token(client, path: str) -> str:
 
 
 def all_at_once(calls) -> list:
-    """Run each call in its own thread, released together; their answers, in order."""
-    db.session.commit()  # the test's own transaction would hold SQLite's write lock
-    start = threading.Barrier(len(calls))
-    answers = [None] * len(calls)
-
-    def run(n, call):
-        start.wait(timeout=30)
-        answers[n] = call()
-
-    threads = [threading.Thread(target=run, args=(n, call)) for n, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return answers
+    """The calls in threads released together, after the test's own transaction ends (it
+    would hold SQLite's write lock)."""
+    db.session.commit()
+    return concurrency.all_at_once(calls)
 
 
 def events(action: str) -> int:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.concurrency import all_at_once
 from wsgi import DEFAULTS
 
 ROOT = Path(__file__).parent.parent
@@ -149,24 +150,6 @@ def signin_form(base: str, username: str, password: str):
     return send
 
 
-def all_at_once(calls) -> list:
-    """Run the calls in threads released together: a sync worker busy with one request
-    cannot take another, so they spread across the workers. Their answers, in order."""
-    start = threading.Barrier(len(calls))
-    answers = [None] * len(calls)
-
-    def run(n, call):
-        start.wait(timeout=30)
-        answers[n] = call()
-
-    threads = [threading.Thread(target=run, args=(n, call)) for n, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return answers
-
-
 def test_the_config_reads_lantern_settings_as_the_app_does(monkeypatch):
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert config["DEFAULT_STORAGE"] == DEFAULTS["RATELIMIT_STORAGE_URI"]
@@ -192,7 +175,8 @@ def test_three_workers_share_one_count_of_failed_sign_ins(
         for n in range(3):
             before = len(output["stdout"])
             tries = [signin_form(base, f"cora{n}", "wrong-password-x") for _ in range(5)]
-            assert all_at_once(tries) == [200] * 5
+            # A sync worker busy with one request cannot take another: they spread out.
+            assert all_at_once(tries, timeout=60) == [200] * 5
             assert signin_form(base, f"cora{n}", "wrong-password-x")() == 429
             assert signin_form(base, f"cora{n}", password)() == 429  # it waits out the minute
             time.sleep(0.2)  # the access log line follows the answer
