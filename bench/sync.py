@@ -184,6 +184,10 @@ def main() -> None:
         "LANTERN_DATABASE_URL": f"sqlite:///{database}",
         "LANTERN_LOG_LEVEL": "WARNING",
         "LANTERN_SYNC_MAX_RECORDS": str(args.batch),
+        # Several workers must share their rate-limit counts (gunicorn.conf.py refuses
+        # memory:// then); a prefix of this run's own keeps them apart from any other.
+        "LANTERN_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+        "LANTERN_RATELIMIT_KEY_PREFIX": f"bench-sync-{secrets.token_hex(4)}",
     }
     gunicorn = [str(ROOT / ".venv/bin/gunicorn"), "-w", str(args.workers)]
     process = subprocess.Popen(  # noqa: S603 (our own fixed command)
