@@ -153,4 +153,8 @@ EXPECTED = {
     "places.edit_eva": ("GET", COORDINATOR_ONLY | {"coordinator": 404}),
     "places.add_action": ("POST", COORDINATOR_ONLY | {"coordinator": 404}),
     "places.action_status": ("POST", COORDINATOR_ONLY | {"coordinator": 404}),
+    # EVA reports are written to be shared: partners read them too.
+    "reports.evas": ("GET", COORDINATOR_ONLY | {"coordinator": 200, "partner": 200}),
+    "reports.eva_report": ("GET", COORDINATOR_ONLY | {"coordinator": 404, "partner": 404}),
+    "reports.eva_pdf": ("GET", COORDINATOR_ONLY | {"coordinator": 404, "partner": 404}),
 }
