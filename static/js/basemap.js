@@ -19,7 +19,8 @@ export function baseMap(element, settings, { noTiles = "", ...options } = {}) {
   const L = window.L;
   if (!L || !element || !settings) return null;
   element.hidden = false;
-  const map = L.map(element, { scrollWheelZoom: false, ...options });
+  // A maximum zoom of its own: with no tile layer, nothing else would give one.
+  const map = L.map(element, { scrollWheelZoom: false, maxZoom: 19, ...options });
   map.setView(settings.centre, settings.zoom || 15);
   if (settings.tiles) {
     L.tileLayer(settings.tiles, {
@@ -41,11 +42,16 @@ export function baseMap(element, settings, { noTiles = "", ...options } = {}) {
   return map;
 }
 
-/** A pin as a marker with a text label, the shape coloured by its CSS classes. */
-export function pinIcon(classes, label = "") {
+/** A pin as a marker with a text label, the shape coloured by its CSS classes; its point
+ * is at the bottom. A round one (`round`) marks its place at its middle. */
+export function pinIcon(classes, label = "", { round = false } = {}) {
+  // Leaflet places a marker with a transform of its own: the shape turns inside it.
+  const shape = document.createElement("b");
   const span = document.createElement("span");
   span.textContent = label;
-  return window.L.divIcon({ className: `pin ${classes}`, html: span.outerHTML, iconSize: [28, 28], iconAnchor: [14, 34], popupAnchor: [0, -30] });
+  shape.append(span);
+  const anchor = round ? [14, 14] : [14, 34];
+  return window.L.divIcon({ className: `pin ${classes}`, html: shape.outerHTML, iconSize: [28, 28], iconAnchor: anchor, popupAnchor: [0, -30] });
 }
 
 /** Metres between two [lat, lng] points, as the crow flies. */

@@ -59,7 +59,7 @@ function sortNearMe() {
           distance.hidden = false;
         }
       }
-      if (map) window.L.marker(me, { icon: pinIcon("you"), title: text.you, keyboard: false }).addTo(map);
+      if (map) window.L.marker(me, { icon: pinIcon("you", "", { round: true }), title: text.you, keyboard: false }).addTo(map);
       status.textContent = text.sorted;
     },
     () => {

@@ -8,7 +8,8 @@ const settings = readJson("map-settings");
 const data = readJson("map-data");
 const text = readJson("map-text") || {};
 const element = document.getElementById("coordinator-map");
-const map = baseMap(element, settings, { noTiles: text.no_tiles });
+// Quarter steps of zoom, so that the fitted view fills the box rather than the next whole level.
+const map = baseMap(element, settings, { noTiles: text.no_tiles, zoomSnap: 0.25 });
 
 if (map && data) {
   const L = window.L;
@@ -22,12 +23,16 @@ if (map && data) {
     [text.reports]: reportsLayer(L, data.reports, labels),
   };
   for (const layer of Object.values(layers)) layer.addTo(map);
-  L.control.layers(null, layers, { collapsed: false }).addTo(map);
-  const points = [
+  // Open beside a wide map; a button on a phone's, where it would cover half of it.
+  L.control.layers(null, layers, { collapsed: element.clientWidth < 700 }).addTo(map);
+  const bounds = L.latLngBounds([
     ...data.reports.map((r) => [r.lat, r.lng]),
     ...data.venues.filter((v) => v.lat !== null).map((v) => [v.lat, v.lng]),
-  ];
-  if (points.length > 1) map.fitBounds(points, { padding: [32, 32], maxZoom: 17 });
+  ]);
+  for (const area of data.areas.filter((a) => a.lat !== null)) {
+    bounds.extend(L.latLng(area.lat, area.lng).toBounds(area.radius * 2));
+  }
+  if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 17 });
 }
 
 function link(href, label) {

@@ -91,8 +91,7 @@ function saved(pin) {
   form.hidden = true;
   const panel = document.getElementById("report-saved");
   panel.hidden = false;
-  panel.focus();
-  showWaiting();
+  panel.focus(); // the panel says it waits: no second note above it
   pin?.clear();
 }
 
@@ -148,7 +147,7 @@ function reopen(entry) {
 // ------------------------------------------------------------------ errors
 
 function clearErrors() {
-  for (const error of form.querySelectorAll(".error")) error.remove();
+  for (const error of form.querySelectorAll(".error:not(#report-errors)")) error.remove();
   for (const field of form.querySelectorAll(".has-error")) field.classList.remove("has-error");
   for (const input of form.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
   document.getElementById("report-errors").hidden = true;
@@ -172,7 +171,8 @@ function showErrors(errors, summary) {
     const heading = box.querySelector(":scope > legend, :scope > label");
     heading ? heading.after(error) : box.prepend(error);
     box.hidden = false;
-    if (box.parentElement?.id?.endsWith("-field")) box.parentElement.hidden = false;
+    const wrapper = box.parentElement;
+    if (wrapper && (wrapper.getAttribute("id") || "").endsWith("-field")) wrapper.hidden = false;
     for (const input of inputs) {
       input.setAttribute("aria-invalid", "true");
       input.setAttribute("aria-describedby", error.id);

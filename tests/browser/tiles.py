@@ -30,6 +30,13 @@ def tile_png() -> bytes:
     return out.getvalue()
 
 
+class QuietServer(ThreadingHTTPServer):
+    """A browser drops tile requests it no longer needs (a map moved, a page closed)."""
+
+    def handle_error(self, request, client_address) -> None:
+        pass
+
+
 class TileServer:
     def __init__(self, server: ThreadingHTTPServer):
         self.server = server
@@ -65,7 +72,7 @@ def tile_server(down: bool = False):
         def log_message(self, *args):  # quiet
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = QuietServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     tiles = TileServer(server)
