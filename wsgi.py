@@ -126,7 +126,10 @@ def redacted(exc_info):
     kind, error, trace = exc_info
     if not isinstance(error, DBAPIError):
         return exc_info
-    code = getattr(error.orig, "sqlstate", None) or type(error.orig).__name__
+    orig = error.orig
+    # PostgreSQL's SQLSTATE, or SQLite's error name (SQLITE_BUSY, SQLITE_CONSTRAINT_UNIQUE).
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", None)
+    code = code or type(orig).__name__
     summary = RuntimeError(f"{kind.__name__} ({code}); details withheld from the log")
     return RuntimeError, summary.with_traceback(trace), trace
 

@@ -1,6 +1,7 @@
 """Forms for signing in, passwords and managing people."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
@@ -52,7 +53,11 @@ class ChangePasswordForm(NewPasswordForm):
 
 
 class PersonForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    # A person's name, told apart from a venue's or a team's: Polish and Ukrainian word them
+    # differently (imię i nazwisko, імʼя; nazwa, назва).
+    name = StringField(
+        lazy_pgettext("person", "Name"), validators=[DataRequired(), Length(max=120)]
+    )
     username = StringField(
         _l("Username"),
         validators=[

@@ -87,6 +87,9 @@ class User(Model):
     pin_hash: Mapped[str | None] = mapped_column(String(255))
     pin_failures: Mapped[int] = mapped_column(default=0, server_default="0")
     pin_locked_at: Mapped[datetime | None]
+    # Ended (+1) by a password change or by disabling the person: every author token made
+    # before then stops proving who wrote a record (sync.authors).
+    credentials_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     scheme: Mapped[Scheme] = relationship()
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from flask import current_app
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from accounts.models import PasswordReset, Scheme, TeamMember, User
 from accounts.passwords import hash_password, verify_password
@@ -55,10 +56,24 @@ def sign_out(user: User) -> None:
 
 
 def set_password(user: User, password: str, actor: User | None = None) -> None:
-    """Store a new password and end every session this person has open."""
+    """Store a new password and end every session this person has open, and every author
+    token made before (records waiting in outboxes under them must be saved again)."""
     user.password_hash = hash_password(password)
+    end_credentials(user)
     end_all_sessions(user, "password")
     audit("password_changed", user, actor=actor or user)
+
+
+def end_credentials(user: User) -> None:
+    """Start a new generation of credentials, in one statement so that two changes at
+    once both count; author tokens of the earlier one stop working."""
+    stmt = (
+        update(User)
+        .where(User.id == user.id)
+        .values(credentials_generation=User.credentials_generation + 1)
+        .returning(User.credentials_generation)
+    )
+    set_committed_value(user, "credentials_generation", db.session.execute(stmt).scalar_one())
 
 
 def create_person(scheme: Scheme, name: str, username: str, password: str | None, **fields) -> User:
@@ -103,6 +118,7 @@ def set_active(user: User, active: bool) -> None:
     person's alerts on every device (they are told nothing more)."""
     if user.active and not active:
         end_all_sessions(user, "disabled")
+        end_credentials(user)
     if not active:
         signals.person_disabled.send(user)
     user.active = active

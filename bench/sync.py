@@ -63,6 +63,7 @@ class Client:
 
     def __init__(self, base: str):
         self.base = base
+        self.device = str(uuid.uuid4())  # the outbox's id: author tokens are made for it
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
         )
@@ -82,7 +83,7 @@ class Client:
         form = {"csrf_token": token.group(1), "username": username, "password": password}
         body = urllib.parse.urlencode(form).encode()
         self.post("/signin", body, {"Content-Type": "application/x-www-form-urlencoded"})
-        return json.loads(self.get("/api/session"))
+        return json.loads(self.get(f"/api/session?device={self.device}"))
 
 
 def wait_until_up(client: Client, process) -> None:
@@ -129,7 +130,7 @@ def visits(count: int, venue_id: int, author: str) -> list[dict]:
 
 def sync_over_http(client: Client, session: dict, entries: list, batch: int) -> float:
     """Seconds to send every entry, a batch at a time; every answer must be created."""
-    device = str(uuid.uuid4())
+    device = client.device
     headers = {"Content-Type": "application/json", "X-CSRFToken": session["csrf"]}
     started = time.perf_counter()
     for i in range(0, len(entries), batch):
@@ -197,8 +198,8 @@ def main() -> None:
         sessions = [device.sign_in("staff", schemes.demo.PASSWORD) for device in devices]
         page = devices[0].get("/visits/new")
         venue_id = int(re.search(r'name="venue_id"[^>]*value="(\d+)"', page)[1])
-        entries = visits(args.records, venue_id, sessions[0]["author"])
-        shares = [entries[i :: args.devices] for i in range(args.devices)]
+        counts = [len(range(i, args.records, args.devices)) for i in range(args.devices)]
+        shares = [visits(n, venue_id, s["author"]) for n, s in zip(counts, sessions, strict=True)]
         started = time.perf_counter()
         with ThreadPoolExecutor(args.devices) as pool:
             list(pool.map(sync_over_http, devices, sessions, shares, [args.batch] * args.devices))

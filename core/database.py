@@ -1,9 +1,12 @@
 """Database engine set-up (SQLite pragmas, IMMEDIATE write transactions) and counted writes."""
 
+import random
+import time
 from typing import cast
 
 from flask import has_request_context, request
 from sqlalchemy import CursorResult, Engine, Executable, event
+from sqlalchemy.exc import OperationalError
 
 from extensions import db
 
@@ -11,6 +14,28 @@ from extensions import db
 # for the write lock; a GET that must write (the session's last-seen time) commits its
 # reading first and then writes in a transaction of its own.
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+# A write transaction that finds SQLite locked through a whole busy timeout is tried this
+# many times more, after a short pause, before the request gives up with a 503 (core.errors).
+BUSY_RETRIES = 2
+
+
+def is_busy(error: BaseException) -> bool:
+    """True for SQLite's "database is locked" (SQLITE_BUSY and its extended codes)."""
+    name = getattr(getattr(error, "orig", error), "sqlite_errorname", None) or ""
+    return name.startswith("SQLITE_BUSY")
+
+
+def begin_immediate(connection) -> None:
+    """BEGIN IMMEDIATE, tried again briefly while another writer holds the lock: nothing
+    has been done yet, so trying again is safe."""
+    for attempt in range(BUSY_RETRIES + 1):
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as error:
+            if not is_busy(error) or attempt == BUSY_RETRIES:
+                raise
+            time.sleep(random.uniform(0.05, 0.2))  # jitter: waiting writers do not collide
 
 
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
@@ -39,7 +64,7 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
         # A deferred transaction that reads and then writes cannot wait for the
         # write lock; it fails with "database is locked" or loses the update.
         # Taking the lock up front makes concurrent read-modify-write serial.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        begin_immediate(connection)
 
 
 def rows_changed(statement: Executable) -> int:

@@ -1,11 +1,17 @@
 """Error pages: translated, with the same headers as every page, never a stack trace."""
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed, ServiceUnavailable
 
-from extensions import db
+from core.database import is_busy
+from extensions import db, login
+
+# Seconds a client is asked to wait when the database stayed busy; the outbox backs off
+# on its own (5 s, then longer) and keeps every entry meanwhile.
+BUSY_RETRY_AFTER = 5
 
 MESSAGES = {
     400: (
@@ -20,6 +26,10 @@ MESSAGES = {
     405: (_l("That action is not allowed here"), _l("Go back and try again from the page.")),
     413: (_l("That was too much to send at once"), _l("Send less, or a smaller file.")),
     429: (_l("Too many attempts"), _l("Wait a minute, then try again.")),
+    503: (
+        _l("The server is busy"),
+        _l("Nothing you entered was lost. Try again in a moment."),
+    ),
     500: (
         _l("Something went wrong on our side"),
         _l("Your last action may not have been saved. Try again in a moment."),
@@ -71,8 +81,26 @@ def refuse_unexpected_input() -> None:
         raise BadRequest()
 
 
+def database_busy(error: OperationalError):
+    """SQLite stayed locked through the retries (core.database): a 503 the client may
+    retry, logged with the kind of error only, never the statement or its values."""
+    if not is_busy(error):
+        raise error  # any other database error is a 500, logged as such
+    # The answer is made without the database: whoever was signing in is not looked up
+    # again (the page is in the browser's language).
+    login._update_request_context_with_user()
+    rule = request.url_rule.rule if request.url_rule else "-"
+    current_app.logger.warning(
+        "Database busy (SQLITE_BUSY) on %s [%s]: answered 503", rule, request.method
+    )
+    response = make_response(render_error(ServiceUnavailable()))
+    response.headers["Retry-After"] = str(BUSY_RETRY_AFTER)
+    return response
+
+
 def register(app: Flask) -> None:
     """Handle every HTTP error and any unexpected exception."""
     app.before_request(refuse_unexpected_input)
+    app.register_error_handler(OperationalError, database_busy)
     # InternalServerError is an HTTPException: Flask logs the original exception, then calls this.
     app.register_error_handler(HTTPException, render_error)

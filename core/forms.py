@@ -24,6 +24,9 @@ BAD_ID = _l("This record has no valid id.")
 LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
 # A device clock a little ahead of the server's is not an error.
 CLOCK_SKEW = timedelta(minutes=10)
+# How long before its scheme began a record may be dated (core.forms.record_times_from).
+BEFORE_SCHEME = timedelta(days=1)
+TOO_EARLY = _l("That time is before your scheme started using Lantern. Check the date.")
 
 NOTE_MAX = 500
 NOTE_TOO_LONG = lazy_ngettext(
@@ -70,13 +73,30 @@ def email_format() -> Regexp:
 
 
 def not_in_future(message) -> Callable:
-    """A validator for a London time: a little ahead is a drifting clock, more is an error."""
+    """A validator for a record's London time: a little ahead is a drifting clock, more is
+    an error (`message`); and a time more than a day before the person's scheme began is
+    an error too. The form's builder says when that was (record_times_from)."""
 
-    def check(_form, field) -> None:
-        if field.data and to_utc(field.data) > utcnow() + CLOCK_SKEW:
+    def check(form, field) -> None:
+        if not field.data:
+            return
+        try:
+            moment = to_utc(field.data)
+        except OverflowError:  # the first hours of year 1: out of any range
+            raise ValidationError(TOO_EARLY) from None
+        if moment > utcnow() + CLOCK_SKEW:
             raise ValidationError(message)
+        if moment < form.earliest:
+            raise ValidationError(TOO_EARLY)
 
     return check
+
+
+def record_times_from(form, scheme):
+    """Let a record form accept times from a day before the scheme began (records kept on
+    paper the night before it went live), never earlier. Returns the form."""
+    form.earliest = scheme.created_at - BEFORE_SCHEME
+    return form
 
 
 def note_field() -> TextAreaField:

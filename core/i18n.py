@@ -7,7 +7,7 @@ from flask import has_request_context, request, session
 from flask_login import current_user
 
 # The languages Lantern speaks, each named in itself for the language menu.
-LANGUAGES = {"en_GB": "English", "pl": "Polski"}
+LANGUAGES = {"en_GB": "English", "pl": "Polski", "ro": "Română", "uk": "Українська"}
 
 # Languages written right to left; <html dir> follows the locale.
 RTL = {"ar", "fa", "he", "ur"}

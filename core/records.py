@@ -7,6 +7,7 @@ from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import insert
 
+from core.forms import BAD_ID
 from core.models import AuditEvent
 from core.services import audit
 from core.timeutil import utcnow
@@ -30,6 +31,32 @@ class Versioned(Protocol):
 R = TypeVar("R", bound=Versioned)
 
 
+class OutOfScope(Exception):
+    """The id is taken by a record this person may not see (another scheme's, venue's or
+    team's). It is answered as any unusable id is, in the same words (`field`, `message`),
+    so the answer says nothing of the other record, not even that it exists; never kept
+    as a conflict, which would show that record to a coordinator who may not see it."""
+
+    def __init__(self, kind: str, record_id: str, field: str = "id", message=BAD_ID):
+        super().__init__(kind, record_id)
+        self.kind, self.record_id = kind, record_id
+        self.errors = {field: [str(message)]}
+
+
+def audit_refused(refused: OutOfScope, by, **detail) -> None:
+    """Audit the attempt in the sender's own scheme, naming only what they sent; the caller
+    does it after its savepoint has gone, so that the event is kept."""
+    detail |= {"kind": refused.kind, "record": refused.record_id}
+    audit("record_id_refused", None, scheme_id=by.scheme_id, actor=by, **detail)
+
+
+def refused_on_page(form, refused: OutOfScope, by) -> None:
+    """A page's answer to an out-of-scope id: the attempt audited, and the form's id given
+    the error any unusable id gets (nothing was stored); the caller commits."""
+    audit_refused(refused, by)
+    form.id.errors = [*form.id.errors, *refused.errors["id"]]
+
+
 def snapshot(record, fields: tuple[str, ...]) -> dict:
     """A record's values as its history stores them (times as ISO text)."""
     return snapshot_of_values({name: getattr(record, name) for name in fields}, fields)
@@ -50,12 +77,16 @@ def create(
     by,
     action: str,
     scheme_of: Callable,
+    visible: Callable[[R], bool],
     **owner,
 ) -> tuple[R, bool]:
     """Store a new record with its first version; the same record sent again is accepted
-    once, and the same id with other content is a Conflict. Returns (record, created)."""
+    once, and the same id with other content is a Conflict. An id taken by a record that
+    `visible` says this person may not see is OutOfScope. Returns (record, created)."""
     existing = db.session.get(model, record_id)
     if existing is not None:
+        if not visible(existing):
+            raise OutOfScope(model.__name__.lower(), record_id)
         same_owner = all(getattr(existing, k) == v for k, v in owner.items())
         if same_owner and existing.revisions[0].data == snapshot_of_values(values, fields):
             return existing, False

@@ -24,6 +24,12 @@ def venues_for(user: User) -> Select:
     return stmt.where(false())
 
 
+def may_act_for_venue(user: User, venue_id: int | None) -> bool:
+    """True when the venue is one this person may act for (venues_for)."""
+    stmt = venues_for(user).where(Venue.id == venue_id).with_only_columns(Venue.id)
+    return db.session.scalar(stmt) is not None
+
+
 def visits_for(user: User) -> Select:
     """The visits this person may see."""
     venues = venues_for(user).with_only_columns(Venue.id)

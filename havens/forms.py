@@ -46,6 +46,7 @@ from core.forms import (
     note_field,
     options,
     phone_number,
+    record_times_from,
 )
 from core.timeutil import to_utc, utcnow
 from extensions import db
@@ -78,7 +79,9 @@ class VisitForm(FlaskForm):
     )
     left_how = RadioField(_l("How they left"), choices=options(LEFT_HOW), validators=[Optional()])
     departed_at = DateTimeLocalField(
-        _l("Departure time"), format=LOCAL_MINUTE, validators=[Optional()]
+        _l("Departure time"),
+        format=LOCAL_MINUTE,
+        validators=[Optional(), not_in_future(_l("The departure time is in the future."))],
     )
     note = note_field()
 
@@ -123,7 +126,7 @@ def visit_form_for(user, **kwargs) -> VisitForm:
     venues = db.session.scalars(venues_for(user).order_by("name")).all()
     form.venue_id.choices = options((v.id, v.name) for v in venues)
     form.services.choices = options((s.id, s.name) for s in directory_for(user.scheme_id))
-    return form
+    return record_times_from(form, user.scheme)
 
 
 class VisitFilterForm(FlaskForm):

@@ -12,6 +12,7 @@ from core import records
 from core.services import audit
 from core.timeutil import london_today, utcnow
 from extensions import db
+from havens.access import may_act_for_venue
 from havens.models import Registration, Training, Venue, VenueStatusChange, Visit, VisitRevision
 
 # Which status may follow which. Leaving is always possible; a venue that left may rejoin.
@@ -192,9 +193,18 @@ def _scheme_of(visit: Visit) -> int:
 
 
 def save_visit(visit_id: str, values: dict, by: User) -> tuple[Visit, bool]:
-    """Store a new visit; the same one sent again is accepted once. Returns (visit, created)."""
+    """Store a new visit; the same one sent again is accepted once. Returns (visit, created).
+    An id taken by a visit of a venue this person does not act for is records.OutOfScope."""
     return records.create(
-        Visit, VisitRevision, visit_id, values, VISIT_FIELDS, by, "visit_logged", _scheme_of
+        Visit,
+        VisitRevision,
+        visit_id,
+        values,
+        VISIT_FIELDS,
+        by,
+        "visit_logged",
+        _scheme_of,
+        lambda visit: may_act_for_venue(by, visit.venue_id),
     )
 
 

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from core import records
 from core.access import roles
 from core.forms import options
 from core.services import audit_read
@@ -63,6 +64,11 @@ def log_visit():
     if form.validate_on_submit() and handover_matches(form, current_user):
         try:
             visit, created = services.save_visit(form.id.data, form.values(), current_user)
+        except records.OutOfScope as refused:  # another venue's or scheme's visit id
+            records.refused_on_page(form, refused, current_user)
+            db.session.commit()
+            page = render_template("havens/visit_form.html", form=form, visit=None, handovers=[])
+            return page, 400
         except services.Conflict:
             flash(
                 _("This visit was saved already with other details. Open it to correct it."),

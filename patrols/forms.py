@@ -23,6 +23,7 @@ from core.forms import (
     not_in_future,
     note_field,
     options,
+    record_times_from,
 )
 from core.timeutil import to_utc
 from extensions import db
@@ -147,8 +148,9 @@ def tally_fields(names: list[str]) -> list[tuple[str, str]]:
     return [(f"tally_{i}", name) for i, name in enumerate(names)]
 
 
-def end_form(names: list[str], **kwargs) -> EndPatrolForm:
+def end_form(scheme, **kwargs) -> EndPatrolForm:
     """The end-of-patrol form with a number field for each of the scheme's tallies."""
+    names = scheme.tallies
 
     class Form(EndPatrolForm):
         pass
@@ -164,7 +166,7 @@ def end_form(names: list[str], **kwargs) -> EndPatrolForm:
                 render_kw={"inputmode": "numeric"},
             ),
         )
-    return Form(**kwargs)
+    return record_times_from(Form(**kwargs), scheme)
 
 
 def areas(scheme_id: int) -> list[PatrolArea]:
@@ -194,7 +196,7 @@ def start_form_for(user, **kwargs) -> StartPatrolForm:
     form.pastors.choices = options((p.id, p.name) for p in members)
     form.area_id.choices = area_choices(user.scheme_id)
     form.members = {p.id: p for p in members}
-    return form
+    return record_times_from(form, user.scheme)
 
 
 def contact_form_for(user, **kwargs) -> ContactForm:
@@ -210,4 +212,4 @@ def contact_form_for(user, **kwargs) -> ContactForm:
         [(0, _l("Not handed over"))] + [(v.id, v.name) for v in havens]
     )
     form.area_id.choices = area_choices(user.scheme_id)
-    return form
+    return record_times_from(form, user.scheme)

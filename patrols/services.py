@@ -10,6 +10,7 @@ from core import records, signals
 from core.services import audit
 from core.timeutil import utcnow
 from extensions import db
+from patrols.access import may_see_team
 from patrols.choices import RISK_REDUCING
 from patrols.models import Contact, ContactRevision, Patrol
 
@@ -40,9 +41,12 @@ def open_patrol(team_id: int) -> Patrol | None:
 def start_patrol(
     patrol_id: str, values: dict, pastors: list[User], by: User
 ) -> tuple[Patrol, bool]:
-    """Start a patrol, unless the team has one open. Returns (patrol, created)."""
+    """Start a patrol, unless the team has one open. Returns (patrol, created). An id taken
+    by a patrol of a team this person may not see is records.OutOfScope."""
     existing = db.session.get(Patrol, patrol_id)
     if existing is not None:
+        if not may_see_team(by, existing.team_id):
+            raise records.OutOfScope("patrol", patrol_id)
         same = all(getattr(existing, name) == value for name, value in values.items())
         if same and {p.id for p in existing.pastors} == {p.id for p in pastors}:
             return existing, False
@@ -92,7 +96,8 @@ def _scheme_of(contact: Contact) -> int:
 
 def save_contact(contact_id: str, patrol: Patrol, values: dict, by: User) -> tuple[Contact, bool]:
     """Store a new contact on a patrol; the same one sent again is accepted once. A new
-    contact handed over to a venue alerts the venue (the page and sync both come here)."""
+    contact handed over to a venue alerts the venue (the page and sync both come here).
+    An id taken by a contact of a team this person may not see is records.OutOfScope."""
     contact, created = records.create(
         Contact,
         ContactRevision,
@@ -102,6 +107,7 @@ def save_contact(contact_id: str, patrol: Patrol, values: dict, by: User) -> tup
         by,
         "contact_logged",
         _scheme_of,
+        lambda contact: may_see_team(by, contact.patrol.team_id),
         patrol_id=patrol.id,
     )
     if created and contact.handover_venue_id:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from accounts.models import TeamMember
+from core import records
 from core.access import roles
 from core.services import audit_read
 from core.timeutil import london_now_minute, to_london, to_utc, utcnow
@@ -97,6 +98,9 @@ def start_patrol():
                 # IntegrityError: another leader started one at the same moment.
                 db.session.rollback()
                 form.team_id.errors.append(_("This team has a patrol open already. End it first."))
+            except records.OutOfScope as refused:  # another team's or scheme's patrol id
+                records.refused_on_page(form, refused, current_user)
+                db.session.commit()
             except services.Conflict:
                 form.id.errors.append(_("This patrol was saved already with other details."))
             else:
@@ -133,6 +137,12 @@ def log_contact(patrol_id: str):
             contact, created = services.save_contact(
                 form.id.data, patrol, form.values(), current_user
             )
+        except records.OutOfScope as refused:  # another team's or scheme's contact id
+            records.refused_on_page(form, refused, current_user)
+            db.session.commit()
+            return render_template(
+                "patrols/contact_form.html", form=form, patrol=patrol, contact=None
+            ), 400
         except services.Conflict:
             flash(_("This contact was saved already with other details."), "error")
             return redirect(url_for("patrols.patrol", patrol_id=patrol.id))
@@ -178,7 +188,7 @@ def end_patrol(patrol_id: str):
     if patrol.ended_at is not None:
         return redirect(url_for("patrols.summary", patrol_id=patrol.id))
     names = patrol.team.scheme.tallies
-    form = end_form(names)
+    form = end_form(patrol.team.scheme)
     if not form.is_submitted():
         # A patrol started this very minute can still be ended now.
         form.ended_at.data = max(
@@ -225,6 +235,6 @@ def contact_shell():
 @roles(*PASTOR_ROLES)
 def end_shell():
     names = current_user.scheme.tallies
-    form = end_form(names)
+    form = end_form(current_user.scheme)
     fields = [getattr(form, field) for field, _label in tally_fields(names)]
     return render_template("patrols/end.html", form=form, patrol=None, tally_inputs=fields)

@@ -25,6 +25,8 @@ ACTIONS = {
     "patrol_ended": _l("Ended a patrol"),
     "sync_conflict": _l("A record arrived in conflict"),
     "sync_conflict_resolved": _l("Decided a sync conflict"),
+    # An id that belongs to a record beyond the sender's scheme, venue or team.
+    "record_id_refused": _l("Sent a record under an id that was refused"),
     "signed_in": _l("Signed in"),
     "signed_in_with_pin": _l("Signed in with a PIN"),
     "signed_out": _l("Signed out"),

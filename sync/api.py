@@ -60,6 +60,8 @@ def session_info():
     device = enrolment.current_device()
     if device is not None:
         enrolment.seen(device)
+    device_id = request.args.get("device", "")
+    device_id = device_id if is_uuid(device_id) else None
     return {
         "device": None
         if device is None
@@ -69,7 +71,8 @@ def session_info():
             "name": current_user.name,
             "roles": sorted(current_user.roles),
         },
-        "author": author_token(current_user),
+        # Made for the outbox that asks (?device=its id): null for any other caller.
+        "author": author_token(current_user, device_id) if device_id else None,
         "csrf": generate_csrf(),
         # The menu's count of unread alerts, kept fresh by every sync with no extra request.
         "alerts": {"unread": alert_services.unread_count(current_user)},
@@ -117,7 +120,9 @@ def sync():
         return too_much()
     try:
         sent = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):
+        # ValueError: not JSON, not UTF-8, or a number past Python's 4,300-digit limit for
+        # ints; RecursionError: nesting deeper than the parser's stack.
         return bad_request(_("The server could not read what was sent."))
     device_id = sent.get("device") if isinstance(sent, dict) else None
     entries = sent.get("records") if isinstance(sent, dict) else None

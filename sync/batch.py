@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 
 from accounts.models import User
 from core import records
-from core.records import Conflict
+from core.forms import is_uuid
+from core.records import Conflict, OutOfScope
 from core.services import audit
 from core.timeutil import utcnow
 from extensions import db
@@ -104,8 +105,10 @@ class Batch:
         """Record and entry ids among these that the server has seen already."""
         ids = [e.get("id") for e in entries if isinstance(e, dict)]
         ops = [e.get("op") for e in entries if isinstance(e, dict)]
-        ids = [i for i in ids if isinstance(i, str)]
-        ops = [o for o in ops if isinstance(o, str)]
+        # Only ids that can be: anything else is rejected by its shape, and would only
+        # burden the query (or fail it: a lone surrogate cannot be sent to the database).
+        ids = [i for i in ids if isinstance(i, str) and is_uuid(i)]
+        ops = [o for o in ops if isinstance(o, str) and is_uuid(o)]
         found = set(db.session.scalars(select(Visit.id).where(Visit.id.in_(ids))))
         found |= set(db.session.scalars(select(Contact.id).where(Contact.id.in_(ids))))
         found |= set(db.session.scalars(select(Receipt.op_id).where(Receipt.op_id.in_(ops))))
@@ -122,6 +125,9 @@ class Batch:
             values, owner = self.values(entry, author)
         except Rejected as rejected:
             return Result(entry["op"], "rejected", errors=rejected.errors)
+        except OutOfScope as refused:  # a contact for a patrol the author may not see
+            records.audit_refused(refused, self.sender, author=author.id, entry=entry["kind"])
+            return Result(entry["op"], "rejected", errors=refused.errors)
         self.known |= {entry["id"], entry["op"]}
         result = Result(entry["op"], "created")
         fingerprint = digest(entry, author.id)
@@ -134,7 +140,7 @@ class Batch:
 
     def author(self, token: str) -> User:
         if token not in self.authors:
-            self.authors[token] = author_of(token, self.sender)
+            self.authors[token] = author_of(token, self.sender, self.device)
         return self.authors[token]
 
     def form(self, kind: str, author: User):
@@ -237,7 +243,7 @@ def take(device: str, entry, sender: User) -> Result:
         # its author has since left: the answer it should have had.
         return Result(op, "duplicate", receipt=earlier)
     try:
-        author = author_of(entry["author"], sender)
+        author = author_of(entry["author"], sender, device)
         with db.session.begin_nested():
             status = TAKERS[entry["kind"]](entry, author)
             if status == "duplicate":
@@ -247,6 +253,10 @@ def take(device: str, entry, sender: User) -> Result:
             receipt = earlier or add_receipt(device, entry, author, sender, status)
     except Rejected as rejected:
         return Result(op, "rejected", errors=rejected.errors)
+    except OutOfScope as refused:
+        # Audited here, once the entry's savepoint has gone: the event must stay.
+        records.audit_refused(refused, sender, author=author.id, entry=entry["kind"])
+        return Result(op, "rejected", errors=refused.errors)
     except Conflict:
         return keep_conflict(device, entry, author, sender, earlier)
     return Result(op, status, receipt=receipt)

@@ -19,6 +19,7 @@ from patrols.forms import contact_form_for
 from patrols.models import Contact, Patrol
 from sync.entries import Rejected, validated
 from sync.models import SyncConflict
+from sync.takers import hidden
 
 KIND_NAMES = {
     # Translators: kinds of record, as a coordinator reviewing a sync conflict sees them.
@@ -41,9 +42,17 @@ def conflict_or_404(conflict_id: int) -> SyncConflict:
 
 
 def stored_record(conflict: SyncConflict):
-    """The record the conflict is about, as it stands."""
+    """The record the conflict is about, as it stands, if this coordinator may see it.
+
+    Checked on every read and before applying: a conflict kept before ids were checked
+    against the sender's scope can point at another scheme's record, which must never be
+    shown here nor rewritten from here. Such a record reads as gone; only "keep" is left.
+    """
     model = {"visit": Visit, "contact": Contact, "patrol": Patrol}[conflict.kind.split("_")[0]]
-    return db.session.get(model, conflict.record_id)
+    record = db.session.get(model, conflict.record_id)
+    if record is None or hidden(current_user, record):
+        return None
+    return record
 
 
 def stored_values(record) -> dict:

@@ -54,12 +54,29 @@ def shape_errors(entry) -> dict:
         errors["base_version"] = [_("The version this correction started from is missing.")]
     if client_time(entry.get("saved_at")) is None:
         errors["saved_at"] = [_("The time it was saved on the device is missing.")]
-    if not isinstance(entry.get("author"), str):
+    if not isinstance(entry.get("author"), str) or not storable(entry["author"]):
         errors["author"] = [_("This record does not say who wrote it.")]
     data = entry.get("data")
     if not isinstance(data, dict) or not all(_is_value(v) for v in data.values()):
         errors["data"] = [_("The record's answers must be text or lists of text.")]
+    elif not all(map(storable, data)):
+        errors["data"] = [_("The record's answers must be text or lists of text.")]
+    else:
+        for name, value in data.items():
+            if not all(map(storable, value if isinstance(value, list) else [value])):
+                errors[name] = [_("This holds a character that cannot be stored. Type it again.")]
     return errors
+
+
+def storable(text: str) -> bool:
+    """False for text UTF-8 cannot encode: JSON lets a lone surrogate through (a browser
+    writes one as \\ud800, from half an emoji), and the database, the entry's digest and
+    the author's signature would all fail on it later."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _is_int(value) -> bool:

@@ -26,19 +26,31 @@ def entry_schema() -> dict:
         "base_version": {"type": "integer", "description": "Corrections: version corrected."},
         "seq": {"type": "integer", "minimum": 0, "description": "The device's sequence."},
         "saved_at": {"type": "string", "format": "date-time", "description": "Device clock."},
-        "author": {"type": "string", "description": "The author token from /api/session."},
+        "author": {
+            "type": "string",
+            "description": "The author token /api/session gave for this device id.",
+        },
         "data": {
             "type": "object",
             "additionalProperties": value,
-            "description": "The form's fields, as the page's form would post them.",
+            "description": (
+                "The form's fields, as the page's form would post them. The record's id is "
+                "one of them: every kind but patrol_end repeats the entry's `id` here as "
+                "`data.id`, and an entry without it, or with another, is rejected."
+            ),
         },
     }
     assert set(properties) == ENTRY_KEYS
+    with_id = {"type": "object", "properties": {"id": UUID}, "required": ["id"]}
     return {
         "type": "object",
         "properties": properties,
         "required": ["op", "kind", "id", "seq", "saved_at", "author", "data"],
         "additionalProperties": False,
+        # The id at the top level and again inside data, for every kind but a patrol's end.
+        "if": {"properties": {"kind": {"const": "patrol_end"}}},
+        "then": {"properties": {"data": {"not": {"required": ["id"]}}}},
+        "else": {"properties": {"data": with_id}},
     }
 
 
@@ -53,6 +65,7 @@ RESULT = {
                 "number": {"type": "integer"},
                 "received_at": {"type": "string", "format": "date-time"},
             },
+            "required": ["number", "received_at"],
         },
         "errors": {
             "type": "object",
@@ -63,6 +76,163 @@ RESULT = {
     "required": ["op", "status"],
 }
 
+SESSION = {
+    "type": "object",
+    "properties": {
+        "user": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "name": {"type": "string"},
+                "roles": {"type": "array", "items": {"type": "string"}},
+            },
+            "required": ["id", "name", "roles"],
+        },
+        "author": {
+            "type": ["string", "null"],
+            "description": "The author token for the outbox named by ?device=; null without.",
+        },
+        "csrf": {"type": "string", "description": "Send it as X-CSRFToken with each POST."},
+        "device": {
+            "type": ["object", "null"],
+            "description": "The enrolled tablet this browser is, if it is one.",
+        },
+        "alerts": {"type": "object", "properties": {"unread": {"type": "integer"}}},
+        "pages": {"type": "array", "items": {"type": "object"}},
+        "idle_minutes": {"type": "integer"},
+        "sync": {
+            "type": "object",
+            "properties": {
+                "max_records": {"type": "integer"},
+                "max_bytes": {"type": "integer"},
+                "timeout_ms": {"type": "integer"},
+            },
+        },
+    },
+    "required": ["user", "author", "csrf", "sync"],
+}
+
+
+def _errors(*codes: str) -> dict:
+    """The JSON error answers an endpoint may give, each {"error": ...}."""
+    words = {
+        "400": "Unreadable JSON or fields, or the CSRF token is missing.",
+        "401": "Not signed in.",
+        "403": "This role may not use it.",
+        "404": "Not found, or not this person's.",
+        "429": "Too many tries: wait, then try again.",
+        "503": "The database was busy: try again after Retry-After seconds.",
+    }
+    answers = {code: _json(ERROR, words[code]) for code in codes}
+    if "503" in answers:
+        answers["503"]["headers"] = {"Retry-After": {"schema": {"type": "string"}}}
+    return answers
+
+
+def _get(summary: str, ok: dict, *errors: str) -> dict:
+    responses = {"200": _json(ok, "OK.")} | _errors(*errors)
+    return {"get": {"summary": summary, "security": [{"session": []}], "responses": responses}}
+
+
+SUBSCRIPTION = {
+    "type": "object",
+    "description": "A PushSubscription's JSON, with this outbox's device id and a label.",
+    "properties": {
+        "endpoint": {"type": "string", "maxLength": 1000},
+        "keys": {
+            "type": "object",
+            "properties": {"p256dh": {"type": "string"}, "auth": {"type": "string"}},
+            "required": ["p256dh", "auth"],
+        },
+        "device_id": UUID,
+        "label": {"type": "string"},
+    },
+    "required": ["endpoint", "keys", "device_id"],
+}
+
+
+def alerts_paths() -> dict:
+    """The alerts package's JSON: push subscriptions, a device's outbox report, alerts."""
+    csrf: list[dict] = [{"session": [], "csrf": []}]
+    return {
+        "/api/help/{help_id}": {
+            "get": {
+                "summary": "A call for help's state, for the venue that made it",
+                "security": [{"session": []}],
+                "parameters": [{"name": "help_id", "in": "path", "required": True, "schema": UUID}],
+                "responses": {"200": _json({"type": "object"}, "Its state.")}
+                | _errors("401", "403", "404"),
+            }
+        },
+        "/api/push/key": _get("The server's VAPID public key", {"type": "object"}, "401"),
+        "/api/push/subscriptions": {
+            "post": {
+                "summary": "Subscribe this browser to the signed-in person's alerts",
+                "security": csrf,
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": SUBSCRIPTION}},
+                },
+                "responses": {"201": _json({"type": "object"}, "Subscribed.")}
+                | _errors("400", "401", "429"),
+            },
+            "delete": {
+                "summary": "Unsubscribe one of one's own browsers",
+                "security": csrf,
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"endpoint": {"type": "string"}},
+                                "required": ["endpoint"],
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _json({"type": "object"}, "Removed."),
+                    "404": _json({"type": "object"}, "Not one of this person's."),
+                }
+                | _errors("400", "401"),
+            },
+        },
+        "/api/push/outbox": {
+            "post": {
+                "summary": "A subscribed browser says how many records wait in its outbox",
+                "description": "No session: the subscription's endpoint and secret prove it.",
+                "security": [],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "endpoint": {"type": "string"},
+                                    "auth": {"type": "string"},
+                                    "waiting": {"type": "integer", "minimum": 0},
+                                    "oldest_saved_at": {
+                                        "type": ["string", "null"],
+                                        "format": "date-time",
+                                    },
+                                },
+                                "required": ["endpoint", "auth", "waiting"],
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _json({"type": "object"}, "Noted."),
+                    "404": _json({"type": "object"}, "No such subscription."),
+                }
+                | _errors("400", "429"),
+            }
+        },
+        "/api/alerts": _get("The signed-in person's latest alerts", {"type": "object"}, "401"),
+    }
+
 
 def document() -> dict:
     """The whole document, with this server's caps."""
@@ -70,7 +240,8 @@ def document() -> dict:
     batch = {
         "type": "object",
         "properties": {
-            "device": UUID,
+            "device": UUID
+            | {"description": "The outbox's id: the one /api/session made its tokens for."},
             "records": {
                 "type": "array",
                 "maxItems": config["SYNC_MAX_RECORDS"],
@@ -79,16 +250,21 @@ def document() -> dict:
         },
         "required": ["device", "records"],
     }
+    too_much = _json(
+        ERROR,
+        f"More than {config['SYNC_MAX_RECORDS']} entries or {config['SYNC_MAX_BYTES']} bytes.",
+    )
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": "Lantern sync API",
+            "title": "Lantern API",
             "version": "1",
             "description": (
-                "The offline outbox sends saved records here. Each entry is answered "
-                "created, duplicate (already stored: nothing new), conflict (the id was "
-                "known with other content: kept aside for a coordinator) or rejected "
-                "(not stored; field errors). Only rejected entries stay on the device."
+                "The offline outbox sends saved records to /api/sync. Each entry is "
+                "answered created, duplicate (already stored: nothing new), conflict (the "
+                "id was known with other content: kept aside for a coordinator) or "
+                "rejected (not stored; field errors). Only rejected entries stay on the "
+                "device. The other endpoints serve the outbox, hand-overs and alerts."
             ),
         },
         "components": {
@@ -102,10 +278,16 @@ def document() -> dict:
                 "get": {
                     "summary": "Who is signed in, their author token, CSRF token and offline pages",
                     "security": [{"session": []}],
-                    "responses": {
-                        "200": _json({"type": "object"}, "Signed in."),
-                        "401": _json(ERROR, "Not signed in."),
-                    },
+                    "parameters": [
+                        {
+                            "name": "device",
+                            "in": "query",
+                            "schema": UUID,
+                            "description": "The outbox's device id, for its author token.",
+                        }
+                    ],
+                    # 400: a parameter holding a NUL character, which no page accepts.
+                    "responses": {"200": _json(SESSION, "Signed in.")} | _errors("400", "401"),
                 }
             },
             "/api/sync": {
@@ -129,26 +311,28 @@ def document() -> dict:
                             {
                                 "type": "object",
                                 "properties": {"results": {"type": "array", "items": RESULT}},
+                                "required": ["results"],
                             },
                             "One result per entry, in order.",
                         ),
-                        "400": _json(ERROR, "Unreadable JSON, or the CSRF token is missing."),
-                        "401": _json(ERROR, "Not signed in: keep every entry."),
-                        "403": _json(ERROR, "This role does not send records."),
-                        "413": _json(
-                            ERROR,
-                            f"More than {config['SYNC_MAX_RECORDS']} entries or "
-                            f"{config['SYNC_MAX_BYTES']} bytes.",
-                        ),
-                    },
+                        "413": too_much,
+                    }
+                    | _errors("400", "401", "403", "503"),
                 }
             },
-            "/api/handovers": {
+            "/api/handovers": _get(
+                "Street Pastors' hand-overs waiting at this person's venues",
+                {"type": "object", "properties": {"handovers": {"type": "array"}}},
+                "401",
+                "403",
+            ),
+            "/api/openapi.json": {
                 "get": {
-                    "summary": "Street Pastors' hand-overs waiting at this person's venues",
-                    "security": [{"session": []}],
-                    "responses": {"200": _json({"type": "object"}, "Waiting hand-overs.")},
+                    "summary": "This document",
+                    "security": [],
+                    "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1.")},
                 }
             },
-        },
+        }
+        | alerts_paths(),
     }

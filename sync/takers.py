@@ -1,5 +1,6 @@
 """One function per kind of entry. Each returns "created" or "duplicate", raises Rejected,
-or raises Conflict when the record is known with other content."""
+raises Conflict when the record is known with other content, or OutOfScope when its id
+belongs to a record the author may not see."""
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -7,19 +8,37 @@ from sqlalchemy.exc import IntegrityError
 
 from accounts.models import TeamMember, User
 from core import records
-from core.records import Conflict
+from core.records import Conflict, OutOfScope
 from core.timeutil import to_utc
 from extensions import db
 from havens import services as havens
-from havens.access import visits_for
+from havens.access import may_act_for_venue, visits_for
 from havens.forms import visit_form_for
 from havens.handovers import handover_matches
 from havens.models import Visit
 from patrols import services as patrols
-from patrols.access import patrols_for
+from patrols.access import may_see_team, patrols_for
 from patrols.forms import contact_form_for, end_form, start_form_for, tally_fields
 from patrols.models import Contact, Patrol
-from sync.entries import Rejected, record_error, same_id, validated
+from sync.entries import RECORD, Rejected, record_error, same_id, validated
+
+
+def hidden(user: User, record) -> bool:
+    """True for a stored record beyond what this person may see: another scheme's, or a
+    venue or team that is not theirs."""
+    if isinstance(record, Visit):
+        return not may_act_for_venue(user, record.venue_id)
+    team_id = record.team_id if isinstance(record, Patrol) else record.patrol.team_id
+    return not may_see_team(user, team_id)
+
+
+def not_yours(model, record_id: str, author: User, message: str) -> Exception:
+    """The answer for a record this author cannot change, in the same words whether it does
+    not exist or exists beyond their sight; only the second is audited (OutOfScope)."""
+    stored = db.session.get(model, record_id)
+    if stored is not None and hidden(author, stored):
+        return OutOfScope(model.__name__.lower(), record_id, RECORD, message)
+    return record_error(message)
 
 
 def take_visit(entry: dict, author: User) -> str:
@@ -34,7 +53,7 @@ def take_visit(entry: dict, author: User) -> str:
 def take_visit_correction(entry: dict, author: User) -> str:
     visit = db.session.scalar(visits_for(author).where(Visit.id == entry["id"]))
     if visit is None:
-        raise record_error(_("This visit is not one you can correct."))
+        raise not_yours(Visit, entry["id"], author, _("This visit is not one you can correct."))
     form = validated(lambda **kw: visit_form_for(author, **kw), entry["data"])
     values = form.values() | {"contact_id": visit.contact_id}  # the link is not corrected
     if visit.version != entry["base_version"]:
@@ -62,7 +81,7 @@ def while_out(patrol: Patrol, values: dict) -> None:
 def patrol_of(entry: dict, author: User, key: str = "patrol") -> Patrol:
     patrol = db.session.scalar(patrols_for(author).where(Patrol.id == entry[key]))
     if patrol is None:
-        raise record_error(_("This patrol is not one you can log to."))
+        raise not_yours(Patrol, entry[key], author, _("This patrol is not one you can log to."))
     return patrol
 
 
@@ -80,7 +99,8 @@ def take_contact_correction(entry: dict, author: User) -> str:
     patrol = patrol_of(entry, author)
     contact = db.session.scalar(select(Contact).filter_by(id=entry["id"], patrol_id=patrol.id))
     if contact is None:
-        raise record_error(_("This contact is not one you can correct."))
+        message = _("This contact is not one you can correct.")
+        raise not_yours(Contact, entry["id"], author, message)
     form = validated(lambda **kw: contact_form_for(author, **kw), entry["data"])
     if contact.version != entry["base_version"]:
         return already(contact, form.values(), patrols.CONTACT_FIELDS)
@@ -110,8 +130,9 @@ def take_patrol_end(entry: dict, author: User) -> str:
     patrol = patrol_of(entry, author, key="id")
     if not patrols.leads(author, patrol.team_id):
         raise record_error(_("Only the team's leader can end its patrol."))
-    names = patrol.team.scheme.tallies
-    form = validated(lambda **kw: end_form(names, **kw), entry["data"])
+    scheme = patrol.team.scheme
+    names = scheme.tallies
+    form = validated(lambda **kw: end_form(scheme, **kw), entry["data"])
     ended_at = to_utc(form.ended_at.data)
     tallies = {label: getattr(form, name).data or 0 for name, label in tally_fields(names)}
     note = (form.note.data or "").strip()

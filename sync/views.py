@@ -123,5 +123,5 @@ def field_labels() -> dict:
         "contact": contact | ids,
         "contact_correction": contact | ids,
         "patrol_start": labels_of(StartPatrolForm(**unbound)) | ids,
-        "patrol_end": labels_of(end_form(current_user.scheme.tallies, **unbound)) | ids,
+        "patrol_end": labels_of(end_form(current_user.scheme, **unbound)) | ids,
     }

@@ -214,8 +214,9 @@ def visit_entry(session: dict, venue: Venue) -> dict:
 
 
 def sync(client, venue):
-    session = client.get("/api/session").get_json()
-    body = {"device": str(uuid.uuid4()), "records": [visit_entry(session, venue)]}
+    device = str(uuid.uuid4())
+    session = client.get("/api/session", query_string={"device": device}).get_json()
+    body = {"device": device, "records": [visit_entry(session, venue)]}
     return client.post("/api/sync", json=body, headers={"X-CSRFToken": session["csrf"]})
 
 

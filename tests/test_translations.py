@@ -1,9 +1,10 @@
-"""The Polish catalogue: complete, in step with the code, placeholders intact, and served.
+"""Every catalogue: complete, in step with the code, placeholders intact, and served.
 
 The catalogue is checked against a fresh extraction from the code, made with the same
 settings as the command in docs/translations.md:
 
-    pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+    pybabel extract -F babel.cfg \
+        -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 \
         --add-comments=Translators: --ignore-dirs=".* ._ tests instance" \
         --no-location --sort-output -o /tmp/messages.pot .
 """
@@ -38,6 +39,8 @@ EXTRACT = [
     "lazy_gettext",
     "-k",
     "lazy_ngettext:1,2",
+    "-k",
+    "lazy_pgettext:1c,2",
     "--add-comments=Translators:",
     # Replaces Babel's default ".* ._", so those stay listed: .* keeps out .venv and .git.
     "--ignore-dirs=.* ._ tests instance",

@@ -203,7 +203,8 @@ def pdf(venues: list[Venue], size: str, language: str, by: User | None) -> bytes
 
 def image(venue: Venue, kind: str, size: str, language: str, by: User | None) -> bytes:
     """The venue's current sticker as SVG or PNG, for a sign maker."""
+    paths = fonts()  # registered before the layout measures its words
     drawn = art.layout(content(venue, current_sticker(venue, by), language), size)
     if kind == "svg":
-        return render.svg(drawn, fonts()).encode()
-    return render.png(drawn, fonts())
+        return render.svg(drawn, paths).encode()
+    return render.png(drawn, paths)

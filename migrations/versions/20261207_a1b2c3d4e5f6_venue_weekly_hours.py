@@ -1,7 +1,7 @@
 """a venue's weekly opening hours, as days and times
 
 Revision ID: a1b2c3d4e5f6
-Revises: f3a4b5c6d7e8
+Revises: a7c1e9d2b4f0
 Create Date: 2026-12-07 16:00:00.000000
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "a1b2c3d4e5f6"
-down_revision = "f3a4b5c6d7e8"
+down_revision = "a7c1e9d2b4f0"
 branch_labels = None
 depends_on = None
 

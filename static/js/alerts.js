@@ -43,6 +43,12 @@ function showCount(count) {
   const link = document.getElementById("alerts-link");
   const unread = count;
   if (link) link.textContent = unread ? t("alerts.nav_count", { num: unread }) : t("alerts.nav");
+  // The closed menu shows the count on its button, so an alert is never hidden in it.
+  const badge = document.getElementById("alerts-badge");
+  if (badge) {
+    badge.textContent = String(unread);
+    badge.hidden = !unread;
+  }
   // The live region speaks only when more arrive, not on every poll.
   const live = document.getElementById("alerts-live");
   if (live && unread > lastUnread) live.textContent = unreadText(unread);

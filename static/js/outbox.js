@@ -177,12 +177,14 @@ function locked(work) {
 async function pass(activity) {
   clearTimeout(timer);
   if (!navigator.onLine) return setState("offline");
-  const session = await call("/api/session", { method: "GET" }, 10000);
+  // The author token is made for this outbox: the server accepts it only in batches that
+  // carry the same device id (and only until its author's password changes).
+  const device = await deviceId();
+  const session = await call(`/api/session?device=${encodeURIComponent(device)}`, { method: "GET" }, 10000);
   if (!(await handled(session))) return;
   const info = session.body;
   events.dispatchEvent(new CustomEvent("session", { detail: info }));
   await setMeta("author", { token: info.author, user: info.user.id });
-  const device = await deviceId();
   let limit = info.sync.max_records;
   let maxBytes = info.sync.max_bytes;
   for (;;) {

@@ -28,14 +28,18 @@ from tests.browser.pages import (
 
 VENUE = "The Pantiles Tap"  # where the demo's `staff` works
 ALL_SENT = "All your records are sent."
-SIGNED_OUT = "You are signed out. Records wait on this device until you sign in."
 
 
 def waits(count: int) -> str:
     """The status bar's count of this person's waiting records."""
     if count == 1:
-        return "1 record waits to be sent."
-    return f"{count} records wait to be sent."
+        return "1 record waiting"
+    return f"{count} records waiting"
+
+
+def expect_signed_out(page: Page) -> None:
+    """The status bar offers to sign in, so that the waiting records can go."""
+    expect(page.get_by_role("link", name="Sign in to send", exact=True)).to_be_visible()
 
 
 # ------------------------------------------------------------------ the server's database
@@ -113,13 +117,9 @@ def persistent(browsing, profile: Path, **options) -> tuple[BrowserContext, Page
     """A browser with a profile on disk, as a tablet has: closed and opened again, it keeps
     its service worker, caches and IndexedDB. Its console errors fail the test as
     `browsing`'s pages do."""
-    options = {"base_url": browsing.base_url, **options}
+    options = {"base_url": browsing.base_url, "viewport": SIZES["tablet"], **options}
     context = browsing.browser.browser_type.launch_persistent_context(
-        profile,
-        executable_path=CHROMIUM,
-        args=CHROMIUM_ARGS,
-        viewport=SIZES["tablet"],
-        **options,
+        profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, **options
     )
     context.set_default_timeout(TIMEOUT_MS)
     browsing.contexts.append(context)  # closed at the end of the test, if still open
@@ -148,22 +148,25 @@ def sign_in_as(page: Page, who: tuple[str, str]) -> None:
 # Whether the service worker keeps this person's work pages, and from which version. A
 # wait_for_function predicate must answer at once, and caches answer later: each call
 # starts a read of the worker's index and answers with what the previous read found.
-PAGES_KEPT = """([user, count]) => {
+PAGES_KEPT = """([user, count, lang]) => {
     const found = window.__pagesKept;
     window.__pagesKept = undefined;
     caches.match("/__lantern/pages.json", {cacheName: "lantern-pages"})
         .then((index) => (index ? index.json() : null))
         .then((index) => {
             const all = index && index.user === user && index.pages.length === count;
-            window.__pagesKept = all ? index.version : null;
+            const spoken = !lang || (index && index.lang === lang);
+            window.__pagesKept = all && spoken ? index.version : null;
         });
     return found || false;
 }"""
 
 
-def pages_kept(page: Page, user: int, count: int) -> str:
-    """Wait until the service worker keeps `count` work pages for `user`; their version."""
-    return page.wait_for_function(PAGES_KEPT, arg=[user, count], polling=100).json_value()
+def pages_kept(page: Page, user: int, count: int, lang: str | None = None) -> str:
+    """Wait until the service worker keeps `count` work pages for `user` (in `lang`, the
+    page's language, when given); their version."""
+    arg = [user, count, lang]
+    return page.wait_for_function(PAGES_KEPT, arg=arg, polling=100).json_value()
 
 
 def outbox(page: Page, store: str = "outbox") -> list[dict]:

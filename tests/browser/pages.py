@@ -46,6 +46,22 @@ def sign_in(page: Page, username: str) -> None:
     expect_home(page, username)
 
 
+def menu_link(page: Page, name: str) -> Locator:
+    """A page in the header's Menu, which is opened first if it is closed."""
+    menu = page.locator("header details.menu")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+    return menu.locator("nav").get_by_role("link", name=name, exact=True)
+
+
+def sign_out(page: Page) -> None:
+    """Sign out from the header's Menu, as a person would."""
+    menu = page.locator("header details.menu")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+    menu.get_by_role("button", name="Sign out", exact=True).click()
+
+
 def expect_home(page: Page, username: str) -> None:
     expect(page).to_have_url(HOME_URL)
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {NAMES[username]}")

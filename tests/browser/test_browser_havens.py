@@ -51,8 +51,9 @@ def visit_count(page: Page) -> int:
 
 
 def open_visit_form(page: Page, press) -> None:
-    """Open the form from the navigation, as staff would; `press` is click or tap."""
-    press(page.locator("header nav").get_by_role("link", name="Log a visit", exact=True))
+    """Open the form from home, where it is the main action; `press` is click or tap."""
+    page.goto("/")
+    press(page.locator("main").get_by_role("link", name="Log a visit", exact=True))
     expect(page.get_by_role("heading", level=1)).to_have_text("Log a visit")
 
 
@@ -136,7 +137,7 @@ def test_staff_log_a_visit_with_taps_only(browsing, size):
     newest = page.locator(VISITS).first  # newest first: arrived "now"
     expect(newest).to_contain_text("Seat and calm space, Called a taxi")
 
-    # Counted: 1 (nav "Log a visit") + 2 help + 1 age + 1 alone + 1 how they left
+    # Counted: 1 (home's "Log a visit") + 2 help + 1 age + 1 alone + 1 how they left
     # + 1 "Save visit" = 7 taps, at both sizes.
     assert taps == 7
     assert taps <= MOST_TAPS
@@ -386,7 +387,7 @@ def test_public_page_of_an_unknown_code(browsing):
     page = browsing.page(**device("phone"))
     response = page.goto("/v/nope")
     assert response.status == 404
-    expect(page.get_by_role("heading", level=1)).to_have_text("This sign is not currently valid")
+    expect(page.get_by_role("heading", level=1)).to_have_text("We can't find this sign")
     expect(call_999(page)).to_have_attribute("href", "tel:999")
     expect(page.locator("ul.directory > li").first).to_be_visible()  # one-town deployment
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

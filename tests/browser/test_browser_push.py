@@ -23,7 +23,7 @@ from alerts import push, services
 from alerts.models import PushSubscription
 from extensions import db
 from havens.models import Venue
-from tests.browser.pages import TIMEOUT_MS, TOUCH_MIN, screenshot, sign_in
+from tests.browser.pages import TIMEOUT_MS, TOUCH_MIN, screenshot, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -143,6 +143,7 @@ def test_a_pushed_alert_is_shown_and_opening_it_lands_on_its_screen(browsing, li
     assert sent["title"] == "Street Pastors are bringing someone to you"
     # The worker told the open page, which fetched the new count.
     expect(page.locator("#alerts-link")).to_have_text("Alerts (1)")
+    expect(page.locator("#alerts-badge")).to_have_text("1")  # on the closed menu's button
     expect(page.locator("#alerts-live")).to_have_text("1 unread alert")
     [worker] = page.context.service_workers
     assert worker.evaluate(CLICK) == sent["title"]
@@ -248,7 +249,7 @@ def test_turning_alerts_on_asks_only_on_tap_and_lists_the_device(browsing, live_
     expect(page.get_by_text("Turned on")).to_be_visible()
     field = page.locator('form.signout input[name="push_endpoint"]')
     expect(field).to_have_value(re.compile(r"^https://push\.example\.invalid/send/"))
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
     expect(page.get_by_text("You have signed out.")).to_be_visible()
     with live_app.app_context():
         assert db.session.scalars(select(PushSubscription)).all() == []

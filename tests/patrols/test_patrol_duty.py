@@ -79,8 +79,10 @@ def test_london_wall_clock_times_become_utc_across_the_changes():
     ],
 )
 def test_hours_on_duty_through_the_pages(
-    client, auth, team, leader, pastors, started_at, ended_at, length
+    client, auth, scheme, team, leader, pastors, started_at, ended_at, length
 ):
+    scheme.created_at = datetime(2026, 1, 1)  # records are dated from the scheme's start on
+    db.session.commit()
     auth.login("lee")
     patrol = started(client, team, [leader, *pastors], started_at=started_at)
     response, _data = end(client, patrol.id, ended_at=ended_at)

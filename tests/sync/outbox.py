@@ -49,7 +49,7 @@ def count(model) -> int:
 
 
 def api_session(client) -> dict:
-    response = client.get("/api/session")
+    response = client.get("/api/session", query_string={"device": DEVICE})
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_json()
 

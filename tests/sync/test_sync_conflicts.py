@@ -12,6 +12,8 @@ from extensions import db
 from havens.models import Visit
 from sync.models import SyncConflict
 
+DEVICE = str(uuid.uuid4())
+
 
 def entry(session: dict, record_id: str, venue_id: int, note: str) -> dict:
     arrived = london_now_minute().strftime("%Y-%m-%dT%H:%M")
@@ -29,7 +31,7 @@ def entry(session: dict, record_id: str, venue_id: int, note: str) -> dict:
 
 def send(client, *entries) -> list[dict]:
     session = client.get("/api/session").get_json()
-    body = {"device": str(uuid.uuid4()), "records": list(entries)}
+    body = {"device": DEVICE, "records": list(entries)}
     answer = client.post("/api/sync", json=body, headers={"X-CSRFToken": session["csrf"]})
     assert answer.status_code == 200
     return answer.get_json()["results"]
@@ -39,7 +41,7 @@ def send(client, *entries) -> list[dict]:
 def conflict(client, auth, staff, venue) -> SyncConflict:
     """A visit stored with one note, then the same id again with another."""
     auth.login("sam")
-    session = client.get("/api/session").get_json()
+    session = client.get("/api/session", query_string={"device": DEVICE}).get_json()
     visit_id = str(uuid.uuid4())
     assert send(client, entry(session, visit_id, venue.id, "first"))[0]["status"] == "created"
     assert send(client, entry(session, visit_id, venue.id, "second"))[0]["status"] == "conflict"

@@ -337,7 +337,8 @@ class Device(RuleBasedStateMachine):
         """Sign in (the same person again, or a colleague) and open the app."""
         response = self.auth.login(person, client=self.client)
         assert response.status_code == 302, response.get_data(as_text=True)
-        session = self.client.get("/api/session").get_json()
+        session = self.client.get("/api/session", query_string={"device": self.device})
+        session = session.get_json()
         assert session["user"]["id"] == self.people[person]
         self.user, self.csrf = person, session["csrf"]
         self.tokens[person] = session["author"]
