@@ -51,7 +51,7 @@ def counted() -> list[str]:
             "Alone and showing signs of vulnerability (action plan 5.1): Safe Haven visits of "
             "someone who came alone (everyone who comes in to a Safe Haven feels unsafe), and "
             "the people in Street Pastors' contacts marked alone and vulnerable. Gender, age "
-            "and company are as recorded; \"prefer not to say\" counts with not recorded. A "
+            'and company are as recorded; "prefer not to say" counts with not recorded. A '
             "contact with one person counts as someone alone."
         ),
         _(
