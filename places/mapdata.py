@@ -97,7 +97,13 @@ def gather(
 def venues(scheme_id: int, first: date | None, last: date | None) -> list[dict]:
     """Every venue of the scheme with its status, position and visits in those days."""
     counted = between(
-        select(Visit.venue_id, func.count()).group_by(Visit.venue_id), Visit.arrived_at, first, last
+        select(Visit.venue_id, func.count())
+        .join(Venue, Venue.id == Visit.venue_id)
+        .where(Venue.scheme_id == scheme_id)
+        .group_by(Visit.venue_id),
+        Visit.arrived_at,
+        first,
+        last,
     )
     visits = dict(db.session.execute(counted).tuples().all())
     rows = db.session.scalars(select(Venue).filter_by(scheme_id=scheme_id).order_by(Venue.name))

@@ -41,9 +41,9 @@ def test_the_tile_origin(template, origin):
     assert tile_origin(template) == origin
 
 
-def test_images_may_come_from_the_tile_server_only(make_app, db_url):
-    app = make_app(db_url, MAP_TILE_URL=OSM)
-    policy = app.test_client().get("/signin").headers["Content-Security-Policy"]
+def test_images_may_come_from_the_tile_server_only(app, client):
+    app.config["MAP_TILE_URL"] = OSM
+    policy = client.get("/signin").headers["Content-Security-Policy"]
     assert "img-src 'self' data: https://tile.openstreetmap.org;" in policy
     assert policy.count("openstreetmap") == 1  # nowhere else: not scripts, not connections
     assert "default-src 'self'" in policy and "script-src 'self';" in policy
@@ -61,9 +61,9 @@ def test_the_default_tile_server_is_openstreetmaps_with_its_attribution():
     assert "openstreetmap.org/copyright" in DEFAULTS["MAP_TILE_ATTRIBUTION"]
 
 
-def test_a_subdomain_template_is_not_given_to_the_maps(make_app, db_url, scheme):
-    app = make_app(db_url, MAP_TILE_URL="https://{s}.tile.example.org/{z}/{x}/{y}.png")
-    page = app.test_client().get("/safe-havens").get_data(as_text=True)
+def test_a_subdomain_template_is_not_given_to_the_maps(app, client, scheme):
+    app.config["MAP_TILE_URL"] = "https://{s}.tile.example.org/{z}/{x}/{y}.png"
+    page = client.get("/safe-havens").get_data(as_text=True)
     assert data_block(page, "finder-settings")["tiles"] == ""
 
 
