@@ -145,6 +145,16 @@ def test_a_step_the_rules_do_not_allow_is_refused(
     assert events("unsafe_place_status_changed") == []
 
 
+@pytest.mark.parametrize(("start", "to"), [("new", "eva_done"), ("action_taken", "reviewed")])
+def test_the_service_refuses_a_step_the_rules_do_not_allow(make_report, coordinator, start, to):
+    """Whatever a page offers: the rule is the service's."""
+    report = make_report()
+    report.status = start
+    with pytest.raises(services.RuleBroken):
+        services.change_status(report, to, "Skipping ahead", coordinator)
+    assert report.status == start
+
+
 def test_a_step_needs_a_reason(cora_signed_in, auth, make_report):
     report = make_report()
     response = step(cora_signed_in, auth, report, "reviewed", reason="")
