@@ -277,7 +277,7 @@ def closed_now() -> list:
     return [span] * 7
 
 
-def test_the_finder_lists_the_nearest_open_safe_haven_first(browsing, live_app):
+def test_the_finder_lists_the_nearest_open_safe_haven_first(browsing, live_app, server):
     here = (51.13210, 0.26300)  # by Mount Pleasant Books, which is closed for this test
     with live_app.app_context():
         venues = db.session.scalars(select(Venue).filter_by(status="active")).all()
@@ -299,8 +299,16 @@ def test_the_finder_lists_the_nearest_open_safe_haven_first(browsing, live_app):
         )
         page.goto("/safe-havens")
         first_by_name = page.locator("#havens > li").first.get_attribute("data-name")
+        asked = len(tiles.requests)
+        heard = server.mark()
         page.get_by_role("button", name="Nearest to me first").tap()
         expect(page.locator("#near-status")).to_have_text("Sorted: nearest first.")
+        # The position never left the phone: the tile server was asked for nothing more, and
+        # the server heard only the app shell the service worker keeps, fetched meanwhile.
+        assert len(tiles.requests) == asked
+        shell = ("/static/", "/offline", "/signin", "/manifest.webmanifest", "/sw.js")
+        heard_since = server.since(heard)
+        assert all(h.method == "GET" and h.path.startswith(shell) for h in heard_since)
         first = page.locator("#havens > li").first
         expect(first).to_have_attribute("data-name", expected)
         expect(first.locator(".distance")).to_be_visible()
