@@ -18,6 +18,7 @@ import core.logs
 import core.static
 import havens.blueprint
 import patrols.blueprint
+import places.blueprint
 import reports.blueprint
 import schemes.blueprint
 import sync.blueprint
@@ -25,6 +26,7 @@ from accounts.models import ROLES
 from accounts.sessions import load_session_user, sign_in_first, unauthorized
 from core.access import check_declared, enforce
 from core.database import configure_engine
+from core.geo import map_settings, shown_distance
 from core.i18n import LANGUAGES, select_locale, text_direction
 from core.qr import qr_svg
 from core.security import SessionInterface, add_security_headers
@@ -39,6 +41,7 @@ PACKAGES = [
     accounts.blueprint,
     havens.blueprint,
     patrols.blueprint,
+    places.blueprint,
     alerts.blueprint,
     sync.blueprint,
     reports.blueprint,
@@ -96,6 +99,14 @@ DEFAULTS = {
     "VAPID_KEY_FILE": None,  # default: instance/vapid_private.pem, made on first use
     "HELP_REQUEST_MINUTES": 10,  # a call for help nobody accepts by then: phone instead
     "OUTBOX_REMINDER_HOURS": 24,  # a device whose outbox waits longer is reminded
+    # The maps' tiles: the one host the Content-Security-Policy lets images come from.
+    # Empty: no tiles, the points and patrol areas on a plain background.
+    "MAP_TILE_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    "MAP_TILE_ATTRIBUTION": (
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+    ),
+    "MAP_CENTRE": [51.1324, 0.2637],  # Royal Tunbridge Wells; used until venues have pins
+    "UNSAFE_PLACE_RATE_LIMIT": "10 per hour",  # public reports of unsafe places, per address
 }
 
 # Secrets that appear in tutorials and examples; a server using one is not safe.
@@ -230,13 +241,17 @@ def set_up_web(app: Flask) -> None:
     app.after_request(add_security_headers)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(
-        get_locale=get_locale, text_direction=text_direction, languages=LANGUAGES
+        get_locale=get_locale,
+        text_direction=text_direction,
+        languages=LANGUAGES,
+        map_settings=map_settings,
     )
     app.jinja_env.filters.update(
         qr_svg=qr_svg,
         role_name=lambda role: ROLES.get(role, role),
         venue_status=lambda status: VENUE_STATUSES.get(status, status),
         label=lambda code, labels: labels.get(code, code),
+        distance=shown_distance,
     )
     core.errors.register(app)
     core.logs.register(app)

@@ -10,9 +10,9 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from wtforms import SelectMultipleField, TextAreaField
+from wtforms import FloatField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Regexp, ValidationError
+from wtforms.validators import Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.timeutil import to_utc, utcnow
@@ -107,3 +107,51 @@ def note_field() -> TextAreaField:
         validators=[Length(max=NOTE_MAX, message=NOTE_TOO_LONG)],
         render_kw={"maxlength": NOTE_MAX, "rows": 3},
     )
+
+
+def latitude_field(label=None, **kwargs) -> FloatField:
+    """A latitude in decimal degrees (51.1324), optional; see PositionFields."""
+    message = _l("A latitude is a number from -90 to 90, such as 51.1324.")
+    return FloatField(
+        label or _l("Latitude"),
+        validators=[Optional(), NumberRange(min=-90, max=90, message=message)],
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+        **kwargs,
+    )
+
+
+def longitude_field(label=None, **kwargs) -> FloatField:
+    """A longitude in decimal degrees (0.2637), optional; see PositionFields."""
+    message = _l("A longitude is a number from -180 to 180, such as 0.2637.")
+    return FloatField(
+        label or _l("Longitude"),
+        validators=[Optional(), NumberRange(min=-180, max=180, message=message)],
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+        **kwargs,
+    )
+
+
+class PositionFields:
+    """For a form with `latitude` and `longitude` fields: a place on the map is both
+    coordinates or neither. Put it before FlaskForm among the bases."""
+
+    latitude: FloatField
+    longitude: FloatField
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)  # type: ignore[misc]
+        lat, lng = self.latitude, self.longitude
+        if lat.errors or lng.errors or (lat.data is None) == (lng.data is None):
+            return valid
+        missing = lng if lng.data is None else lat
+        missing.errors = [
+            *missing.errors,
+            _l("Give both the latitude and the longitude, or neither."),
+        ]
+        return False
+
+    def position(self) -> tuple[float, float] | None:
+        """The (latitude, longitude) given, or None."""
+        if self.latitude.data is None or self.longitude.data is None:
+            return None
+        return self.latitude.data, self.longitude.data

@@ -1,24 +1,46 @@
 """Security headers and the session cookie's Secure flag."""
 
-from flask import Flask, Response, request
+from functools import cache
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 
-# No inline script or style anywhere: everything is served from this origin.
-CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "manifest-src 'self'",
-        "worker-src 'self'",
-        "form-action 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-    ]
-)
+# No inline script or style anywhere: everything is served from this origin, but the map
+# tiles, which come from the one tile server the MAP_TILE_URL setting names.
+DIRECTIVES = [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "manifest-src 'self'",
+    "worker-src 'self'",
+    "form-action 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+]
+CSP = "; ".join(DIRECTIVES)
+
+
+def tile_origin(template: str | None) -> str:
+    """The scheme, host and port of a tile URL template ("https://tile.example.org"), or ""."""
+    if not template:
+        return ""
+    parts = urlsplit(template)
+    if parts.scheme not in ("http", "https") or not parts.hostname or "{" in parts.netloc:
+        return ""  # a subdomain template ({s}.tile...) would need a wildcard: not allowed
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+@cache
+def csp(tiles: str) -> str:
+    """The policy, with images allowed from the tile server's origin too."""
+    if not tiles:
+        return CSP
+    return "; ".join(f"{d} {tiles}" if d.startswith("img-src") else d for d in DIRECTIVES)
+
 
 # Camera (scanning enrolment codes) and location (a pastor's coarse position) on this site only.
 PERMISSIONS = "camera=(self), geolocation=(self), microphone=(), payment=(), usb=()"
@@ -27,7 +49,8 @@ PERMISSIONS = "camera=(self), geolocation=(self), microphone=(), payment=(), usb
 def add_security_headers(response: Response) -> Response:
     """After every response, error pages included."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
+    tiles = tile_origin(current_app.config.get("MAP_TILE_URL"))
+    headers.setdefault("Content-Security-Policy", csp(tiles))
     headers["X-Content-Type-Options"] = "nosniff"
     headers["Referrer-Policy"] = "no-referrer"
     headers["Permissions-Policy"] = PERMISSIONS

@@ -7,10 +7,14 @@ from sqlalchemy.exc import IntegrityError
 from core.models import AuditEvent, Counter
 from extensions import db
 
+# An actor that records nobody, even when someone is signed in: what the public sends
+# (an unsafe-place report) is never tied to a person.
+NOBODY = object()
+
 
 def audit(action: str, target=None, scheme_id: int | None = None, actor=None, **detail) -> None:
     """Add an audit event to the current transaction; the caller commits."""
-    actor = actor if actor is not None else _current_actor()
+    actor = _current_actor() if actor is None else None if actor is NOBODY else actor
     if scheme_id is None:
         scheme_id = getattr(target, "scheme_id", None) or getattr(actor, "scheme_id", None)
     db.session.add(_event(action, target, scheme_id, actor, detail))

@@ -9,6 +9,9 @@ HELP = {
     "called_taxi": _l("Called a taxi"),
     "water": _l("Water"),
     "first_aid": _l("First aid"),
+    # The strategic assessment's "spiking and sticking" in the night-time economy: recorded
+    # where staff suspect it, whatever help followed, so that it can be counted.
+    "suspected_spiking": _l("Suspected spiking (drink or needle)"),
     # Translators: the "Ask for Angela" scheme's name; keep it in English if it is known so.
     "ask_for_angela": _l("Ask for Angela"),
     "police_999": _l("Police (999)"),

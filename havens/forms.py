@@ -9,6 +9,7 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     FieldList,
@@ -37,7 +38,10 @@ from core.forms import (
     LOCAL_MINUTE,
     UUID,
     CheckboxesField,
+    PositionFields,
     email_format,
+    latitude_field,
+    longitude_field,
     not_in_future,
     note_field,
     options,
@@ -178,7 +182,7 @@ class DayHoursForm(Form):
         return valid
 
 
-class VenueForm(FlaskForm):
+class VenueForm(PositionFields, FlaskForm):
     def show_hours(self, hours: list | None) -> None:
         """Fill the days from a venue's stored hours, for a form not yet sent."""
         for day, entry in enumerate(self.weekly_hours.entries):
@@ -192,6 +196,9 @@ class VenueForm(FlaskForm):
                 setattr(venue, field.name, field.data)
         venue.postcode = (venue.postcode or "").upper()
         venue.weekly_hours = self.hours()
+        found = self.position()
+        if found is not None:  # to about a metre: a shop's door, not a GPS reading
+            venue.latitude, venue.longitude = round(found[0], 5), round(found[1], 5)
 
     def hours(self) -> list | None:
         """The days as the venue stores them; None when no day has times."""
@@ -224,6 +231,18 @@ class VenueForm(FlaskForm):
         _l("Contact email"),
         validators=[Optional(), email_format(), Length(max=254)],
     )
+    # Where it is, for the maps and the public finder: a pin on the map fills these in.
+    latitude = latitude_field()
+    longitude = longitude_field()
+    # Ask for Angela (action plan 5.17).
+    ask_for_angela = BooleanField(_l("Takes part in Ask for Angela"))
+    angela_briefed_on = DateField(
+        _l("Staff last briefed on Ask for Angela"), validators=[Optional()]
+    )
+
+    def validate_angela_briefed_on(self, field) -> None:
+        if field.data and field.data > utcnow().date() + timedelta(days=1):
+            raise ValidationError(_l("A briefing cannot be recorded before it happens."))
 
 
 class StatusForm(FlaskForm):

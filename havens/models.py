@@ -7,7 +7,16 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.timeutil import utcnow
@@ -49,6 +58,14 @@ class Venue(Model):
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     status: Mapped[str] = mapped_column(String(12), default="interested")
+    # Where the venue is, for the maps and the public finder: a coordinator drops a pin or
+    # types the coordinates (no geocoding service is asked). Both or neither.
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    # Ask for Angela (action plan 5.17): whether the venue takes part, and when its staff
+    # were last briefed on it.
+    ask_for_angela: Mapped[bool] = mapped_column(default=False, server_default=false())
+    angela_briefed_on: Mapped[date | None]
     public_code: Mapped[str] = mapped_column(String(16), unique=True, default=new_public_code)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from accounts.models import Scheme
 from core.access import public
+from core.geo import distance_m, position
 from core.timeutil import to_london, utcnow
 from extensions import db, limiter
 from havens import hours, services
@@ -46,21 +47,34 @@ def venue_page(code: str):
         open_now=open_now,
         week=hours.rows(venue.weekly_hours) if valid and venue else [],
         elsewhere=elsewhere,
+        scheme_id=scheme_id,
         offered=OFFERED,
         directory=directory_for(scheme_id) if scheme_id else [],
     ), 200 if valid else 410 if withdrawn else 404
 
 
-def open_havens(scheme_id: int, now, but: Venue | None = None) -> list[Venue]:
-    """The scheme's valid Safe Havens open at this London time, but the one given."""
+def open_havens(scheme_id: int, now, but: Venue | None = None) -> list[tuple[Venue, int | None]]:
+    """The scheme's valid Safe Havens open at this London time, but the one given, with
+    their distance in metres from it: nearest first when it has a position (those without
+    one last), else by name."""
     stmt = select(Venue).filter_by(scheme_id=scheme_id, status="active").order_by(Venue.name)
-    return [
+    found = [
         venue
         for venue in db.session.scalars(stmt)
         if venue is not but
         and hours.is_open(venue.weekly_hours, now)
         and services.is_valid_haven(venue)
     ]
+    start = position(but)
+    if start is None:
+        return [(venue, None) for venue in found]
+    measured = [(venue, away(start, position(venue))) for venue in found]
+    return sorted(measured, key=lambda pair: (pair[1] is None, pair[1] or 0))
+
+
+def away(start: tuple[float, float], end: tuple[float, float] | None) -> int | None:
+    """Metres as the crow flies, to the nearest 10; None for a venue with no position."""
+    return None if end is None else int(round(distance_m(start, end), -1))
 
 
 def only_scheme_id() -> int | None:

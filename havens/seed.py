@@ -1,5 +1,6 @@
-"""The support directory every new scheme starts with, from the borough council's
-community safety page (the services staff and pastors signpost people to)."""
+"""The support directory every new scheme starts with: the services staff and pastors
+signpost people to, from the borough council's community safety page (seed 001), then the
+safe reporting services the action plan promotes (seed 002, action 3.12)."""
 
 from sqlalchemy import select
 
@@ -100,6 +101,46 @@ SEED = [
         "24 hours, free",
         "National",
     ),
+    (
+        "Community Safety Officer",
+        "Tunbridge Wells Borough Council's Community Safety Unit: anti-social behaviour and "
+        "community safety. Call and ask to speak to the Community Safety Officer.",
+        "01892 526121",
+        "",
+        "",
+        "Tunbridge Wells",
+    ),
+    (
+        "Community Trigger",
+        "A case review for anyone who has made three complaints about anti-social behaviour "
+        "within 6 months that have not been addressed. Call and ask to speak to the "
+        "Community Safety Officer.",
+        "01892 526121",
+        "",
+        "",
+        "Tunbridge Wells",
+    ),
+]
+
+# Action 3.12: "Ensure Crimestoppers and Fearless contact details are widely promoted as a
+# safe reporting mechanism." Their details are the services' own, as published nationally.
+ACTION_PLAN_SEED = [
+    (
+        "Crimestoppers",
+        "A safe way to pass on what you know about crime.",
+        "0800 555 111",
+        "",
+        "",
+        "National",
+    ),
+    (
+        "Fearless",
+        "Crimestoppers' service for young people: a safe way to pass on what you know about crime.",
+        "",
+        "https://fearless.org",
+        "",
+        "National",
+    ),
 ]
 
 
@@ -107,7 +148,9 @@ def seed_directory(scheme_id: int) -> None:
     """Give a scheme the standard directory, unless it has one; the caller commits."""
     if db.session.scalar(select(SupportService.id).filter_by(scheme_id=scheme_id).limit(1)):
         return
-    for position, (name, purpose, phone, website, hours, area) in enumerate(SEED):
+    for position, (name, purpose, phone, website, hours, area) in enumerate(
+        SEED + ACTION_PLAN_SEED
+    ):
         db.session.add(
             SupportService(
                 scheme_id=scheme_id,

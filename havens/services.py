@@ -97,6 +97,24 @@ def lapsing_venues(scheme_id: int, within_days: int = 30) -> list[tuple[Venue, d
     return [(venue, until) for venue, until in found if until is None or until <= horizon]
 
 
+def angela_briefings_due(scheme_id: int) -> list[tuple[Venue, date | None]]:
+    """Venues taking part in Ask for Angela whose staff were never briefed on it, or not
+    within the training period (TRAINING_VALID_MONTHS), oldest briefing first."""
+    months = current_app.config["TRAINING_VALID_MONTHS"]
+    today = london_today()
+    venues = db.session.scalars(
+        select(Venue)
+        .where(Venue.scheme_id == scheme_id, Venue.ask_for_angela.is_(True), Venue.status != "left")
+        .order_by(Venue.name)
+    )
+    due = [
+        (venue, venue.angela_briefed_on)
+        for venue in venues
+        if venue.angela_briefed_on is None or add_months(venue.angela_briefed_on, months) < today
+    ]
+    return sorted(due, key=lambda pair: pair[1] or date.min)
+
+
 def record_training(person: User, trained_on: date, trainer: str, by: User) -> Training:
     """Record a staff member's training; it expires after the configured months."""
     months = current_app.config["TRAINING_VALID_MONTHS"]

@@ -48,6 +48,7 @@ def venues():
         venues=all_venues,
         inbox=inbox,
         lapsing=lapsing,
+        angela_due=services.angela_briefings_due(scheme_id),
         premises=PREMISES,
         sticker_form=PrintForm(),
     )

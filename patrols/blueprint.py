@@ -31,6 +31,7 @@ bp.add_url_rule("/teams", "teams", teams.teams)
 bp.add_url_rule("/teams/new", "add_team", teams.add_team, methods=["POST"])
 bp.add_url_rule("/teams/<int:team_id>/phone", "team_phone", teams.team_phone, methods=["POST"])
 bp.add_url_rule("/areas/new", "add_area", teams.add_area, methods=["POST"])
+bp.add_url_rule("/areas/<int:area_id>", "edit_area", teams.edit_area, methods=["GET", "POST"])
 bp.add_url_rule("/areas/<int:area_id>/delete", "delete_area", teams.delete_area, methods=["POST"])
 bp.add_url_rule("/tallies", "set_tallies", teams.set_tallies, methods=["POST"])
 

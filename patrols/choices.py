@@ -9,6 +9,8 @@ SEEN = {
     "intoxicated": _l("Intoxicated"),
     "injured": _l("Injured"),
     "distressed": _l("Distressed"),
+    # Spiking and "sticking" (strategic assessment): counted with the visits' same item.
+    "spiking": _l("Suspected spiking (drink or needle)"),
     "rough_sleeping": _l("Rough sleeping"),
     "conflict": _l("In conflict"),
 }

@@ -39,6 +39,11 @@ class PatrolArea(Model):
     scheme_id: Mapped[int] = mapped_column(ForeignKey("scheme.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     position: Mapped[int] = mapped_column(default=0)
+    # Where the area is on the maps: its centre, and how far it reaches (a circle). A
+    # coordinator drops a pin or types the coordinates; both or neither.
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    radius_m: Mapped[int] = mapped_column(default=250, server_default="250")
 
     __table_args__ = (UniqueConstraint("scheme_id", "name"),)
 

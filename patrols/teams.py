@@ -6,12 +6,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from accounts.models import TeamMember, User
 from core.access import in_my_scheme_or_404, roles
-from core.forms import phone_number
+from core.forms import PositionFields, latitude_field, longitude_field, phone_number
 from core.services import audit
 from extensions import db
 from patrols.access import teams_for
@@ -33,6 +33,23 @@ class DutyPhoneForm(FlaskForm):
             phone_number(),
         ],
         render_kw={"inputmode": "tel", "autocomplete": "off"},
+    )
+
+
+class AreaForm(PositionFields, FlaskForm):
+    """A patrol area's name and where it is on the maps: a centre and how far it reaches."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    latitude = latitude_field(_l("Latitude of its centre"))
+    longitude = longitude_field(_l("Longitude of its centre"))
+    radius_m = IntegerField(
+        _l("How far it reaches from the centre, in metres"),
+        default=250,
+        validators=[
+            DataRequired(message=_l("Give a distance from 50 to 5,000 metres.")),
+            NumberRange(min=50, max=5000, message=_l("Give a distance from 50 to 5,000 metres.")),
+        ],
+        render_kw={"inputmode": "numeric"},
     )
 
 
@@ -137,6 +154,27 @@ def add_area():
             flash(_("Area %(name)s added.", name=name), "info")
             return redirect(url_for("patrols.teams"))
     return page(area=form)
+
+
+@roles("coordinator")
+def edit_area(area_id: int):
+    area = in_my_scheme_or_404(PatrolArea, area_id)
+    form = AreaForm(obj=area)
+    if form.validate_on_submit():
+        name = form.name.data.strip()
+        taken = db.session.scalar(select(PatrolArea).filter_by(scheme_id=area.scheme_id, name=name))
+        if taken is not None and taken.id != area.id:
+            form.name.errors.append(_("An area with this name exists already."))
+        else:
+            area.name, area.radius_m = name, form.radius_m.data
+            found = form.position()
+            area.latitude, area.longitude = (round(c, 5) for c in found) if found else (None, None)
+            audit("area_updated", area, scheme_id=area.scheme_id)
+            db.session.commit()
+            flash(_("Area %(name)s saved.", name=area.name), "info")
+            return redirect(url_for("patrols.teams"))
+    status = 400 if form.errors else 200
+    return render_template("patrols/area.html", area=area, form=form), status
 
 
 @roles("coordinator")

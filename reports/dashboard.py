@@ -21,7 +21,7 @@ from havens.choices import HELP
 from havens.models import SupportService, Venue
 from patrols.choices import GIVEN, RISK_REDUCING
 from patrols.models import Team
-from reports import charts, measures
+from reports import charts, measures, priority5
 from reports.periods import PERIODS, Period
 
 PERIOD_NAMES = {"week": _l("This week"), "month": _l("This month"), "quarter": _l("This quarter")}
@@ -101,6 +101,7 @@ def glance(scope: measures.Scope) -> list[tuple[str, float | None]]:
         (_("Visits handed over to Street Pastors"), help_given.get("street_pastors", 0)),
         (_("Times signposted to a support service"), signposted),
         *help_glance(scope),
+        *priority5.glance(scope),
     ]
 
 

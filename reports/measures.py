@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from statistics import median
 from typing import Any
 
-from sqlalchemy import Select, func, select, true
+from sqlalchemy import Select, case, func, select, true
 
 from alerts.models import HelpRequest
 from extensions import db
@@ -92,10 +92,35 @@ def _contacts(scope: Scope, *columns) -> Select:
     )
 
 
+# What a visit can be grouped by, besides its time (each person as recorded, or None).
+VISIT_OWNERS = {
+    "venue": Visit.venue_id,
+    "gender": Visit.gender,
+    "age_band": Visit.age_band,
+    "company": Visit.company,
+}
+
+
 def visits(scope: Scope, *by: str) -> dict[tuple, int]:
     """Safe Haven visits."""
-    keys = _keys(scope, Visit.arrived_at, {"venue": Visit.venue_id}, by)
+    keys = _keys(scope, Visit.arrived_at, VISIT_OWNERS, by)
     return _run(_visits(scope, *keys, func.count()), keys, 1)
+
+
+def visits_alone(scope: Scope, *by: str) -> dict[tuple, int]:
+    """Visits of someone who came alone (action plan 5.1: a Safe Haven visit is someone
+    who felt unsafe, so one who came alone is alone and showing signs of vulnerability)."""
+    keys = _keys(scope, Visit.arrived_at, VISIT_OWNERS, by)
+    return _run(_visits(scope, *keys, func.count()).where(Visit.company == "alone"), keys, 1)
+
+
+def visits_with(scope: Scope, field: str, code: str, *by: str) -> dict[tuple, int]:
+    """Visits whose list (help) holds this code, such as "suspected_spiking"."""
+    column = getattr(Visit, field)
+    item = sql.items(column, scope.dialect)
+    keys = _keys(scope, Visit.arrived_at, VISIT_OWNERS, by)
+    stmt = _visits(scope, *keys, func.count(), whole_rows=True).join(item, true())
+    return _run(stmt.where(sql.not_empty(column), item.c.value == code), keys, 1)
 
 
 def visit_items(scope: Scope, field: str) -> dict[Any, int]:
@@ -108,11 +133,31 @@ def visit_items(scope: Scope, field: str) -> dict[Any, int]:
     return {key[0]: n for key, n in _run(stmt, [value.label("k0")], 1).items()}
 
 
+# What a contact can be grouped by: its team, and the people as the pastor saw them. A
+# contact with one person is someone alone; with more, people with others.
+CONTACT_OWNERS = {
+    "team": Patrol.team_id,
+    "gender": Contact.gender,
+    "age_band": Contact.age_band,
+    "company": case((Contact.people == 1, "alone"), else_="with_others"),
+}
+
+
 def contacts(scope: Scope, *by: str) -> dict[tuple, tuple[int, int]]:
     """Contacts and people engaged (a contact may be with several people)."""
-    keys = _keys(scope, Contact.at, {"team": Patrol.team_id}, by)
+    keys = _keys(scope, Contact.at, CONTACT_OWNERS, by)
     people = func.coalesce(func.sum(Contact.people), 0)
     return _run(_contacts(scope, *keys, func.count(), people), keys, 2)
+
+
+def contacts_with(scope: Scope, field: str, code: str, *by: str) -> dict[tuple, tuple[int, int]]:
+    """Contacts, and their people, whose list (seen, given) holds this code."""
+    column = getattr(Contact, field)
+    item = sql.items(column, scope.dialect)
+    keys = _keys(scope, Contact.at, CONTACT_OWNERS, by)
+    people = func.coalesce(func.sum(Contact.people), 0)
+    stmt = _contacts(scope, *keys, func.count(), people).join(item, true())
+    return _run(stmt.where(sql.not_empty(column), item.c.value == code), keys, 2)
 
 
 def contact_items(scope: Scope, field: str) -> dict[Any, int]:

@@ -47,6 +47,25 @@ def counted() -> list[str]:
             "how many of them the venue logged as a visit from the hand-over. Such a person "
             "is counted both among the people engaged and among the visits."
         ),
+        _(
+            "Alone and showing signs of vulnerability (action plan 5.1): Safe Haven visits of "
+            "someone who came alone (everyone who comes in to a Safe Haven feels unsafe), and "
+            "the people in Street Pastors' contacts marked alone and vulnerable. Gender, age "
+            'and company are as recorded; "prefer not to say" counts with not recorded. A '
+            "contact with one person counts as someone alone."
+        ),
+        _(
+            "Suspected spiking (drink or needle): visits where staff recorded it, and contacts "
+            "where Street Pastors saw it, each once however much else was recorded."
+        ),
+        _(
+            "Unsafe-place reports: what the public sent in the period, by when it arrived; a "
+            "report merged into another as a duplicate counts once, as that one. A report can "
+            "name several things that made the place feel unsafe. EVAs done: environmental "
+            "visual audits done and walked in the period. EVA actions: those done in the "
+            "period, and those agreed before its end and not done by then. Ask for Angela: "
+            "the venues taking part when the report is made, but those that left the scheme."
+        ),
     ]
 
 
@@ -74,7 +93,9 @@ def suppression(small_max: int) -> list[str]:
         ),
         _(
             "Patrols and hours on duty are about the volunteers' time, not about the people "
-            "helped, and are never hidden."
+            "helped, and are never hidden. Nor are EVAs, their actions and the venues taking "
+            "part in Ask for Angela: they are about places and partners' work, which EVA "
+            "reports and the venues' public pages show anyway."
         ),
         _(
             "Partners see a quarter once its last night is over, and only whole quarters, so "

@@ -18,7 +18,7 @@ from core.timeutil import london_today
 from havens.stickers.art import BOLD, MM, REGULAR, font_paths
 from reports import notes
 from reports.quarterly import Report
-from reports.quarterly import Table as ReportTable
+from reports.tables import Table as ReportTable
 
 INK, MUTED, LINE, SHADE, WARN = "#111111", "#444444", "#8a8a8a", "#eef1f4", "#b00020"
 MARGIN = 18 * MM

@@ -1,5 +1,6 @@
-"""The quarterly partnership report: the action plan's measures (2.3 and 5.1) and the
-Safe Haven scheme's, as tables that the page, the PDF and the CSV all show alike.
+"""The quarterly partnership report: the action plan's measures (2.3, and priority 5 in
+reports.priority5) and the Safe Haven scheme's, as tables that the page, the PDF and the
+CSV all show alike.
 
 Every count about people is a keyed cell; a figure that appears twice (a table's total
 and a headline) is one key, so suppression (reports.suppression) treats it once and
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -20,55 +21,9 @@ from extensions import db
 from havens.choices import HELP
 from havens.models import SupportService, Venue
 from patrols.choices import GIVEN, RISK_REDUCING
-from reports import measures, suppression
+from reports import measures, priority5, suppression
 from reports.periods import Period, quarter_number
-
-ALL = "all"
-
-
-@dataclass
-class Cell:
-    """One figure as it is shown: the number, "1-5" or "[c]"."""
-
-    value: float
-    mark: str = suppression.SHOWN
-    small_max: int = suppression.SMALL_COUNT_MAX
-    hours: bool = False
-
-    @property
-    def text(self) -> str:
-        shown = suppression.display(self.value, self.mark, self.small_max)
-        if isinstance(shown, str):
-            return shown
-        return format_decimal(shown, "#,##0.0" if self.hours else "#,##0")
-
-    @property
-    def raw(self) -> str:
-        """The figure for a file: no thousands separator, hours to a tenth."""
-        shown = suppression.display(self.value, self.mark, self.small_max)
-        if isinstance(shown, str):
-            return shown
-        return f"{shown:.1f}" if self.hours else str(int(shown))
-
-    @property
-    def hidden(self) -> bool:
-        return self.mark != suppression.SHOWN
-
-
-@dataclass
-class Row:
-    label: str
-    cells: list[Cell]
-    total: bool = False
-
-
-@dataclass
-class Table:
-    id: str
-    title: str
-    columns: list[str]
-    rows: list[Row]
-    empty: str = ""
+from reports.tables import ALL, Cell, Draft, DraftRows, Layout, Table
 
 
 @dataclass
@@ -114,6 +69,7 @@ class Data:
     signposted_by_pastors: dict
     handovers: dict
     help_requests: dict
+    priority5: priority5.Data
 
 
 def gather(scheme_id: int, period: Period) -> Data:
@@ -146,31 +102,8 @@ def gather(scheme_id: int, period: Period) -> Data:
         signposted_by_pastors=measures.contact_items(scope, "services"),
         handovers=measures.handovers(scope, "venue"),
         help_requests=measures.help_requests(scope),
+        priority5=priority5.gather(scope),
     )
-
-
-class Layout:
-    """Tables of keyed counts, and the sums that tie the counts together."""
-
-    def __init__(self, data: Data, period: Period) -> None:
-        self.data, self.period = data, period
-        self.months = list(range(len(period.months())))
-        self.month_names = [format_date(m, "LLLL yyyy") for m in period.months()]
-        self.counts: dict = {}
-        self.sums: list = []
-        self.free: dict = {}  # figures shown whatever their size
-
-    def count(self, key, value) -> tuple:
-        self.counts[key] = int(value)
-        return key
-
-    def shown_always(self, key, value) -> tuple:
-        self.free[key] = value
-        return key
-
-    def columns_add_up(self, rows, columns, cell, total) -> None:
-        for column in columns:
-            self.sums.append((total(column), [cell(row, column) for row in rows]))
 
 
 def build(data: Data, scheme: str, period: Period, partner_view: bool, small_max: int) -> Report:
@@ -188,6 +121,7 @@ def build(data: Data, scheme: str, period: Period, partner_view: bool, small_max
                 help_requests_table(layout),
             ],
         ),
+        (_("Women's and girls' safety, and the night-time economy"), priority5.tables(layout)),
     ]
     headline = headline_keys(layout)
     marks = dict.fromkeys(layout.counts, suppression.SHOWN)
@@ -204,25 +138,6 @@ def build(data: Data, scheme: str, period: Period, partner_view: bool, small_max
     for title, tables in sections:
         report.sections.append((title, [table.shown(cell) for table in tables]))
     return report
-
-
-# A draft table's rows: (label, the keys of its cells, whether it is a total row).
-DraftRows = list[tuple[str, list, bool]]
-
-
-@dataclass
-class Draft:
-    """A table of keys, before the keys become shown cells."""
-
-    id: str
-    title: str
-    columns: list[str]
-    rows: DraftRows
-    empty: str = ""
-
-    def shown(self, cell) -> Table:
-        rows = [Row(label, [cell(key) for key in keys], total) for label, keys, total in self.rows]
-        return Table(self.id, self.title, self.columns, rows, self.empty)
 
 
 # --- Street Pastors: action plan 2.3 and 5.1 ----------------------------------------
@@ -412,4 +327,7 @@ def headline_keys(layout: Layout) -> list[tuple[str, tuple]]:
         (_("Actions to assess or reduce risk"), ("risk", ALL)),
         (_("Safe Haven visits"), ("visits", ALL, ALL)),
         (_("Hand-overs from Street Pastors to Safe Havens"), ("handovers", ALL, "brought")),
+        (_("Alone and showing signs of vulnerability"), ("alone_vulnerable", ALL, ALL)),
+        (_("Suspected spiking at Safe Havens"), ("help", "suspected_spiking")),
+        (_("Unsafe-place reports received"), ("places_received", ALL)),
     ]

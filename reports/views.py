@@ -15,7 +15,7 @@ from flask_login import current_user
 from core.access import roles
 from core.services import audit_read
 from havens.stickers.art import FontMissing
-from reports import dashboard, notes, quarterly
+from reports import dashboard, notes, priority5_charts, quarterly
 from reports.forms import QuarterForm
 from reports.pdf import pdf_bytes
 from reports.periods import PERIODS, Period, last_ended_quarter, quarter, quarter_of, tonight
@@ -35,7 +35,8 @@ def dashboard_page():
         names=dashboard.PERIOD_NAMES,
         label=dashboard.period_label,
         glance=dashboard.at_a_glance(current_user.scheme_id, night),
-        breakdowns=dashboard.breakdowns(current_user.scheme_id, periods[kind]),
+        breakdowns=dashboard.breakdowns(current_user.scheme_id, periods[kind])
+        + priority5_charts.breakdowns(current_user.scheme_id, periods[kind]),
         night_note=notes.nights(),
     )
 

@@ -17,6 +17,7 @@ from havens.models import Registration, SupportService, Venue, Visit, VisitRevis
 from havens.seed import seed_directory
 from patrols import services as patrols
 from patrols.models import Contact, ContactRevision, PatrolArea, Team
+from places import services as places
 
 SCHEME = "Tunbridge Wells"
 # Demo data only: printed by the command and listed in the README.
@@ -35,6 +36,17 @@ VENUES = [
     ("Camden Road Deli", "88 Camden Road", "TN1 2QP", "restaurant", "training", CAFE),
     ("High Street Pharmacy", "51 High Street", "TN1 1XU", "shop", "paused", SHOP),
 ]
+# Where each venue is on the maps, by its street (the venues themselves are made up).
+POSITIONS = [
+    (51.12845, 0.26135),
+    (51.13455, 0.26560),
+    (51.13215, 0.26290),
+    (51.12965, 0.26370),
+    (51.13790, 0.26690),
+    (51.13050, 0.26180),
+]
+# Ask for Angela: the two pubs take part; the Grove's briefing is more than a year old.
+ANGELA = {"The Pantiles Tap": 30, "The Grove Tavern": 400}
 # Duty phones from Ofcom's range for drama: 07700 900000 to 900999 reach nobody.
 TEAMS = {"Friday team": "07700 900123", "Saturday team": "07700 900456"}
 PEOPLE = [
@@ -73,8 +85,12 @@ def load() -> None:
             kind=k,
             status=s,
             weekly_hours=h,
+            latitude=lat,
+            longitude=lng,
+            ask_for_angela=n in ANGELA,
+            angela_briefed_on=london_today() - timedelta(days=ANGELA[n]) if n in ANGELA else None,
         )
-        for n, a, p, k, s, h in VENUES
+        for (n, a, p, k, s, h), (lat, lng) in zip(VENUES, POSITIONS, strict=True)
     ]
     teams = [
         Team(scheme_id=scheme.id, name=name, duty_phone=phone) for name, phone in TEAMS.items()
@@ -93,8 +109,9 @@ def load() -> None:
     }
     train_staff(scheme, venues, people)
     add_visits(venues[0], people["staff"])
-    add_patrol(scheme, teams[0], venues[0], people["pastor"])
+    areas = add_patrol(scheme, teams[0], venues[0], people["pastor"])
     add_history(scheme, venues, teams, people)
+    add_unsafe_places(scheme, areas, people["coordinator"])
     db.session.add(
         Registration(
             scheme_id=scheme.id,
@@ -133,25 +150,37 @@ def train_staff(scheme: Scheme, venues: list[Venue], people: dict) -> None:
         havens.record_training(person, trained, "#TogetherAsAllies", coordinator)
 
 
-AREAS = ["The Pantiles", "Mount Pleasant", "Calverley Precinct", "Camden Road"]
+# Patrol areas: a name, the centre on the maps and how far each reaches, in metres.
+AREAS = [
+    ("The Pantiles", 51.12870, 0.26120, 250),
+    ("Mount Pleasant", 51.13220, 0.26300, 300),
+    ("Calverley Precinct", 51.13460, 0.26550, 250),
+    ("Camden Road", 51.13800, 0.26700, 300),
+]
 
 
-def add_patrol(scheme: Scheme, team: Team, venue: Venue, pastor) -> None:
+def add_patrol(scheme: Scheme, team: Team, venue: Venue, pastor) -> list[PatrolArea]:
     """Patrol areas, and last night's patrol of the Friday team with three contacts,
     the last handed over to The Pantiles Tap (which it shows as on its way)."""
-    areas = [PatrolArea(scheme_id=scheme.id, name=name, position=i) for i, name in enumerate(AREAS)]
+    areas = [
+        PatrolArea(
+            scheme_id=scheme.id, name=name, position=i, latitude=lat, longitude=lng, radius_m=reach
+        )
+        for i, (name, lat, lng, reach) in enumerate(AREAS)
+    ]
     db.session.add_all(areas)
     db.session.flush()
     now = utcnow().replace(second=0, microsecond=0)
     started = now - timedelta(hours=5)
     values = {"team_id": team.id, "area_id": areas[0].id, "route": "", "started_at": started}
     patrol, _created = patrols.start_patrol(str(uuid.uuid4()), values, [pastor], pastor)
+    # The second contact has a position: the pastor tapped "add my location" (about 100 m).
     contacts = [
-        (40, 2, ["water", "conversation"], [], None),
-        (95, 1, ["flip_flops", "helped_taxi"], ["intoxicated"], None),
-        (150, 1, ["stayed", "handover"], ["vulnerable", "distressed"], venue.id),
+        (40, 2, ["water", "conversation"], [], None, None),
+        (95, 1, ["flip_flops", "helped_taxi"], ["intoxicated"], None, (51.133, 0.263)),
+        (150, 1, ["stayed", "handover"], ["vulnerable", "distressed"], venue.id, None),
     ]
-    for minutes, people, given, seen, handover in contacts:
+    for minutes, people, given, seen, handover, where in contacts:
         contact = {
             "at": started + timedelta(minutes=minutes),
             "people": people,
@@ -162,8 +191,8 @@ def add_patrol(scheme: Scheme, team: Team, venue: Venue, pastor) -> None:
             "services": [],
             "area_id": areas[0].id,
             "street": "",
-            "latitude": None,
-            "longitude": None,
+            "latitude": where[0] if where else None,
+            "longitude": where[1] if where else None,
             "handover_venue_id": handover,
             "note": "",
         }
@@ -171,6 +200,7 @@ def add_patrol(scheme: Scheme, team: Team, venue: Venue, pastor) -> None:
     patrols.end_patrol(
         patrol, now - timedelta(minutes=20), {"Bottles and glass picked up": 14}, "", pastor
     )
+    return areas
 
 
 def add_visits(venue: Venue, staff) -> None:
@@ -320,3 +350,130 @@ class History:
         records.create_many(
             Visit, VisitRevision, havens.VISIT_FIELDS, "visit_logged", scheme_id, self.visits
         )
+
+
+# The public's reports of unsafe places: (days ago, pin or None, place, categories, rough
+# time, time of day, what they wrote, whether they asked to be contacted).
+REPORTS = [
+    (
+        52,
+        (51.13630, 0.26240),
+        "Meadow Road car park, the stairs to level 3",
+        ["lighting", "drugs_alcohol", "no_cctv"],
+        "earlier",
+        "night",
+        "The stairwell lights are out and people were using drugs on the stairs.",
+        False,
+    ),
+    (
+        45,
+        (51.13600, 0.26270),
+        "Meadow Road car park",
+        ["drugs_alcohol", "isolated"],
+        "this_week",
+        "night",
+        "",
+        False,
+    ),
+    (
+        20,
+        (51.13105, 0.26000),
+        "The alley beside the station",
+        ["lighting", "visibility"],
+        "earlier_today",
+        "evening",
+        "Very dark, with a blind corner halfway along.",
+        False,
+    ),
+    (
+        9,
+        (51.13180, 0.26620),
+        "Calverley Grounds, the gate by the precinct",
+        ["isolated", "lighting"],
+        "this_week",
+        "night",
+        "",
+        True,
+    ),
+    (
+        2,
+        None,
+        "The underpass by Grove Avenue",
+        ["followed"],
+        "now",
+        "night",
+        "A man followed me from the taxi rank into the underpass.",
+        False,
+    ),
+]
+
+
+def add_unsafe_places(scheme: Scheme, areas: list[PatrolArea], coordinator) -> None:
+    """Reports from the public, one a duplicate and one reviewed; an EVA done at the car
+    park with its actions, the one report it answers moving on with it."""
+    today = london_today()
+    stored = []
+    for days, pin, place, categories, rough, daytime, words, contact in REPORTS:
+        values = {
+            "latitude": pin[0] if pin else None,
+            "longitude": pin[1] if pin else None,
+            "place": place,
+            "rough_time": rough,
+            "happened_on": today - timedelta(days=days + (3 if rough == "this_week" else 0)),
+            "time_of_day": daytime,
+            "categories": categories,
+            "description": words,
+        }
+        email = "reporter@example.org" if contact else None
+        report, _created = places.save_report(str(uuid.uuid4()), scheme.id, values, email)
+        report.received_at = utcnow() - timedelta(days=days)
+        if pin is None:
+            report.area_id = areas[1].id  # the coordinator put it in Mount Pleasant
+        stored.append(report)
+    db.session.flush()
+    places.merge(stored[1], stored[0], coordinator)
+    places.change_status(
+        stored[2], "reviewed", "Lighting to be checked with Kent Highways.", coordinator
+    )
+    walked = to_utc(datetime.combine(today - timedelta(days=14), time(21, 30)))
+    eva = places.save_eva(
+        None,
+        scheme.id,
+        {
+            "place": "Meadow Road car park and its stairs",
+            "area_id": areas[2].id,
+            "latitude": 51.1363,
+            "longitude": 0.2624,
+            "walked_at": walked,
+            "status": "done",
+            "organisations": ["Kent Police", "TWBC Community Safety Team", "Street Pastors"],
+            "findings": EVA_FINDINGS,
+            "summary": "Two stairwells are unlit after 20:00 and nobody overlooks the top deck.",
+        },
+        [stored[0]],
+        coordinator,
+    )
+    for what, owner, due_days, done in EVA_ACTIONS:
+        action = places.add_action(
+            eva,
+            {"what": what, "owner": owner, "due_on": today + timedelta(days=due_days)},
+            coordinator,
+        )
+        if done:
+            places.set_action_status(action, "done", coordinator)
+
+
+EVA_FINDINGS = {
+    "lighting": {"rating": "poor", "note": "Both stairwell lights out; level 3 dim."},
+    "sightlines": {"rating": "needs_work", "note": "Blind corner at the top of the stairs."},
+    "cctv": {"rating": "poor", "note": "No camera covers the stairs."},
+    "signage": {"rating": "good", "note": ""},
+    "vegetation": {"rating": "needs_work", "note": "Hedge by the pay machine hides the path."},
+    "escape_routes": {"rating": "good", "note": "Two exits, both open until midnight."},
+    "venues": {"rating": "needs_work", "note": "Calverley Coffee is closed by 18:00."},
+}
+EVA_ACTIONS = [
+    ("Replace the stairwell lights and put them on a timer", "TWBC Parking Services", 21, False),
+    ("Cut back the hedge by the pay machine", "TWBC Parks", -3, True),
+    ("Assess a camera for the stairs", "TWBC CCTV Operations", 60, False),
+]

@@ -20,6 +20,7 @@ from patrols import services as patrols
 from patrols.access import teams_for
 from patrols.forms import ContactForm, contact_form_for
 from patrols.models import Patrol, Team
+from places.models import UnsafePlaceReport
 from sync.models import SyncConflict
 
 
@@ -31,13 +32,21 @@ class Waiting:
     lapsing: list = field(default_factory=list)
     conflicts: int = 0
     calls_for_help: int = 0
+    unsafe_places: int = 0
 
     def __bool__(self) -> bool:
-        return bool(self.registrations or self.lapsing or self.conflicts or self.calls_for_help)
+        return bool(
+            self.registrations
+            or self.lapsing
+            or self.conflicts
+            or self.calls_for_help
+            or self.unsafe_places
+        )
 
 
 def coordinator_waiting(scheme_id: int) -> Waiting:
-    """Registrations to decide on, lapsing training, sync conflicts, open calls for help."""
+    """Registrations to decide on, lapsing training, sync conflicts, open calls for help,
+    and new reports of unsafe places."""
 
     def count(model, **filters) -> int:
         stmt = select(func.count()).select_from(model).filter_by(scheme_id=scheme_id, **filters)
@@ -48,6 +57,7 @@ def coordinator_waiting(scheme_id: int) -> Waiting:
         lapsing=lapsing_venues(scheme_id, current_app.config["LAPSE_WARNING_DAYS"]),
         conflicts=count(SyncConflict, resolution=None),
         calls_for_help=count(HelpRequest, outcome="open"),
+        unsafe_places=count(UnsafePlaceReport, status="new", merged_into_id=None),
     )
 
 

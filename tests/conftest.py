@@ -94,6 +94,9 @@ def base_config(url: str, tmp_path) -> dict:
     config["PUSH_BACKGROUND"] = False
     # No push service at all: a test's fake one adds its own origin (tests/alerts/push_service.py).
     config["PUSH_SERVICES"] = []
+    # No tile server: maps draw on a plain background. A test that wants tiles serves its
+    # own (tests/browser/test_browser_places.py); no test ever reaches the internet's.
+    config["MAP_TILE_URL"] = ""
     if tmp_path is not None:
         config["VAPID_KEY_FILE"] = str(tmp_path / "vapid_private.pem")
     return config
@@ -225,6 +228,9 @@ SAMPLES = {
     "help_id": "no-such-request",
     "notice_id": 999,
     "team_id": 999,
+    "report_id": "no-such-report",
+    "eva_id": 999,
+    "action_id": 999,
 }
 
 

@@ -99,3 +99,17 @@ def test_the_worker_keeps_the_app_shell_and_not_the_install_icons(client):
     kept = config.group(1)
     assert "/static/css/app.css?v=" in kept and "/static/js/outbox.js?v=" in kept
     assert "icon-512" not in kept and "maskable" not in kept and "reports.css" not in kept
+
+
+@pytest.mark.parametrize(
+    ("path", "own"),
+    [("/safe-havens", "js/finder.js"), ("/unsafe-places/report", "js/report-form.js")],
+)
+def test_the_finder_and_the_report_load_their_own_script_and_not_the_app(
+    client, public_code, path, own
+):
+    page = client.get(path, follow_redirects=True).get_data(as_text=True)
+    sources = re.findall(r'<script[^>]+src="([^"]+)"', page)
+    assert any(own in src for src in sources), sources
+    assert not any("js/app.js" in src or "sw.js" in src for src in sources), sources
+    assert 'rel="manifest"' not in page and 'id="lantern-text"' not in page

@@ -12,7 +12,7 @@ from core.timeutil import london_today, to_london, utcnow
 from extensions import db
 from havens import services
 from havens.models import Registration, Training, Venue, VenueStatusChange, Visit
-from havens.seed import SEED, seed_directory
+from havens.seed import ACTION_PLAN_SEED, SEED, seed_directory
 
 SEED_PAGE = (Path(__file__).parent / "data" / "community-safety-page.txt").read_text()
 
@@ -541,7 +541,7 @@ def test_new_schemes_get_the_directory_once(app, scheme):
     db.session.commit()
     from havens.access import directory_for
 
-    assert len(directory_for(scheme.id)) == len(SEED)
+    assert len(directory_for(scheme.id)) == len(SEED) + len(ACTION_PLAN_SEED)
 
 
 def test_coordinator_edits_the_directory_and_everyone_sees_it(

@@ -20,6 +20,7 @@ LAYERS = [
     "accounts",
     "havens",
     "patrols",
+    "places",  # unsafe-place reports, EVAs, the maps and the public finder
     "alerts",
     "sync",
     "reports",

@@ -272,6 +272,10 @@ def test_the_coordinators_report_shows_every_number(book, app):
         "Actions to assess or reduce risk": "6",
         "Safe Haven visits": "7",
         "Hand-overs from Street Pastors to Safe Havens": "3",
+        # Priority 5 (tests/places/test_priority5.py): nobody recorded alone, no spiking.
+        "Alone and showing signs of vulnerability": "0",
+        "Suspected spiking at Safe Havens": "0",
+        "Unsafe-place reports received": "0",
     }
     visits = table(report, "visits")
     assert visits["The Lamp"] == ["2", "0", "2", "4"]

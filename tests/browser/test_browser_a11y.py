@@ -27,7 +27,8 @@ from core.timeutil import utcnow
 from extensions import db
 from havens.models import SupportService, Venue, Visit
 from patrols import services as patrols
-from patrols.models import Contact, Patrol, Team
+from patrols.models import Contact, Patrol, PatrolArea, Team
+from places.models import Eva, UnsafePlaceReport
 from schemes import demo
 from tests.access_table import ANON, EXPECTED
 from tests.browser.pages import SIZES, sign_in
@@ -45,7 +46,17 @@ VIEWPORTS = {"pastor": "phone", ANON: "phone"}
 # Pages reachable only with ids from the demo data: a broken sample must not skip them.
 NEEDS_IDS = {
     ANON: {"havens.venue_page", "havens.register_interest", "accounts.enrol"},
-    "coordinator": {"havens.venue", "havens.edit_service", "accounts.edit_person", "alerts.notice"},
+    "coordinator": {
+        "havens.venue",
+        "havens.edit_service",
+        "accounts.edit_person",
+        "alerts.notice",
+        "patrols.edit_area",
+        "places.report_page",
+        "places.eva",
+        "places.edit_eva",
+        "reports.eva_report",
+    },
     "venue_staff": {"havens.visit", "alerts.help_request"},
     "pastor": {
         "patrols.patrol",
@@ -56,7 +67,7 @@ NEEDS_IDS = {
         "alerts.help_request",
         "alerts.notice",
     },
-    "partner": set(),
+    "partner": {"reports.eva_report"},
 }
 
 
@@ -100,6 +111,12 @@ def samples(live_app) -> list[dict]:
             "contact_id": db.session.scalar(select(Contact.id).filter_by(patrol_id=ended.id)),
             "help_id": help_request.id,
             "notice_id": notice.id,
+            # The demo's unsafe-place reports and EVA (schemes/demo.py).
+            "report_id": db.session.scalar(
+                select(UnsafePlaceReport.id).order_by(UnsafePlaceReport.number)
+            ),
+            "eva_id": db.session.scalar(select(Eva.id)),
+            "area_id": db.session.scalar(select(PatrolArea.id).filter_by(scheme_id=scheme.id)),
         }
         tablet = enrolment.make_code(
             scheme.id, "Bar tablet", people["coordinator"], venue_id=venue.id
