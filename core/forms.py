@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from wtforms import FloatField, SelectMultipleField, TextAreaField
+from wtforms import FloatField, RadioField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -57,6 +57,41 @@ class CheckboxesField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+# A code a scheme's list never had (lists.items): the sync API's field error, translated.
+NOT_ON_LIST = _l("“%(value)s” is not on your scheme's list.")
+
+
+class ListItemsMixin:
+    """A field offering a scheme's list (lists.items.offered): a hidden item is accepted,
+    so a record saved before it was hidden still syncs, and shown only where chosen."""
+
+    hidden_values: frozenset = frozenset()
+
+    def iter_choices(self):
+        choices = super().iter_choices()
+        return [c for c in choices if c.selected or c.value not in self.hidden_values]
+
+
+class ItemChips(ListItemsMixin, CheckboxesField):
+    """Checkboxes of a scheme's list."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, invalid_choice_message=NOT_ON_LIST, **kwargs)
+
+
+class ItemRadios(ListItemsMixin, RadioField):
+    """Radio buttons of a scheme's list."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, invalid_choice_message=NOT_ON_LIST, **kwargs)
+
+    def pre_validate(self, form) -> None:
+        # One value, so the message names it as the checkboxes' does.
+        if self.data and self.data not in {c.value for c in self.iter_choices()}:
+            raise ValidationError(NOT_ON_LIST % {"value": self.data})
+        super().pre_validate(form)
 
 
 def phone_number() -> Regexp:

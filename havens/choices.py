@@ -2,24 +2,12 @@
 
 from flask_babel import lazy_gettext as _l
 
-HELP = {
-    "seat": _l("Seat and calm space"),
-    "phone_charged": _l("Phone charged"),
-    "called_friend": _l("Called friend or family"),
-    "called_taxi": _l("Called a taxi"),
-    "water": _l("Water"),
-    "first_aid": _l("First aid"),
-    # The strategic assessment's "spiking and sticking" in the night-time economy: recorded
-    # where staff suspect it, whatever help followed, so that it can be counted.
-    "suspected_spiking": _l("Suspected spiking (drink or needle)"),
-    # Translators: the "Ask for Angela" scheme's name; keep it in English if it is known so.
-    "ask_for_angela": _l("Ask for Angela"),
-    "police_999": _l("Police (999)"),
-    "police_101": _l("Police (101)"),
-    "ambulance": _l("Ambulance"),
-    "street_pastors": _l("Handed over to Street Pastors"),
-    "signposted": _l("Signposted to a service"),
-}
+from lists import defaults
+
+# Help given and how a person left are each scheme's own lists (lists.items); these are
+# the defaults a new scheme starts with.
+HELP = defaults.labels("help")
+LEFT_HOW = defaults.labels("left_how")
 
 AGE_BANDS = {
     "under_18": _l("Under 18"),
@@ -41,15 +29,6 @@ GENDERS = {
 COMPANY = {
     "alone": _l("Alone"),
     "with_others": _l("With others"),
-}
-
-LEFT_HOW = {
-    "friend_family": _l("With friend or family"),
-    "taxi": _l("By taxi"),
-    "police": _l("With police"),
-    "ambulance": _l("By ambulance"),
-    "walked_on": _l("Walked on"),
-    "refused_help": _l("Refused help"),
 }
 
 PREMISES = {

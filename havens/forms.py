@@ -4,10 +4,12 @@ VisitForm is the one place a visit is validated: the HTML form posts to it, and 
 sync API feeds it each queued record, so both give the same errors in the same words.
 """
 
+from collections import Counter
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import (
     BooleanField,
     DateField,
@@ -38,6 +40,8 @@ from core.forms import (
     LOCAL_MINUTE,
     UUID,
     CheckboxesField,
+    ItemChips,
+    ItemRadios,
     PositionFields,
     email_format,
     latitude_field,
@@ -51,8 +55,10 @@ from core.forms import (
 from core.timeutil import to_utc, utcnow
 from extensions import db
 from havens.access import directory_for, venues_for
-from havens.choices import AGE_BANDS, COMPANY, GENDERS, HELP, LEFT_HOW, PREMISES
+from havens.choices import AGE_BANDS, COMPANY, GENDERS, PREMISES
 from havens.hours import DAYS, span
+from havens.models import Venue, Visit
+from lists import items as lists
 
 POSTCODE = r"^[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}$"
 
@@ -70,14 +76,14 @@ class VisitForm(FlaskForm):
             not_in_future(_l("The arrival time is in the future.")),
         ],
     )
-    help = CheckboxesField(_l("Help given"), choices=options(HELP))
+    help = ItemChips(_l("Help given"))  # the scheme's list: lists.items.fill
     services = CheckboxesField(_l("Signposted to"), coerce=int)
     age_band = RadioField(_l("Age"), choices=options(AGE_BANDS), validators=[Optional()])
     gender = RadioField(_l("Gender (optional)"), choices=options(GENDERS), validators=[Optional()])
     company = RadioField(
         _l("Alone or with others"), choices=options(COMPANY), validators=[Optional()]
     )
-    left_how = RadioField(_l("How they left"), choices=options(LEFT_HOW), validators=[Optional()])
+    left_how = ItemRadios(_l("How they left"), validators=[Optional()])
     departed_at = DateTimeLocalField(
         _l("Departure time"),
         format=LOCAL_MINUTE,
@@ -100,7 +106,7 @@ class VisitForm(FlaskForm):
     def values(self) -> dict:
         """The validated values, as the Visit model stores them."""
         services = list(self.services.data)
-        help_given = [code for code in HELP if code in self.help.data]
+        help_given = [code for code in self.help.order if code in self.help.data]
         if services and "signposted" not in help_given:
             help_given.append("signposted")
         return {
@@ -118,15 +124,41 @@ class VisitForm(FlaskForm):
         }
 
 
-def visit_form_for(user, **kwargs) -> VisitForm:
-    """The visit form with this person's venues and their scheme's directory to choose from.
+def visit_form_for(user, by_use: bool = False, **kwargs) -> VisitForm:
+    """The visit form with this person's venues and their scheme's directory and lists to
+    choose from; a page (`by_use`) offers a list commonest first if the scheme asks so.
 
     The page and the sync API both build it here, so both offer and accept the same."""
     form = VisitForm(**kwargs)
     venues = db.session.scalars(venues_for(user).order_by("name")).all()
     form.venue_id.choices = options((v.id, v.name) for v in venues)
     form.services.choices = options((s.id, s.name) for s in directory_for(user.scheme_id))
+    for name in ("help", "left_how"):
+        counts = use_counts(user.scheme_id, name) if by_use else None
+        lists.fill(form[name], user.scheme_id, name, counts)
     return record_times_from(form, user.scheme)
+
+
+# "Commonest first" counts the use of the last so many days.
+USE_DAYS = 90
+
+
+def use_counts(scheme_id: int, name: str) -> Counter | None:
+    """How often each item of a visit list was chosen at the scheme's venues in the last
+    90 days; None when the scheme keeps the list in the coordinator's order."""
+    if not lists.by_use(scheme_id, name):
+        return None
+    column = Visit.help if name == "help" else Visit.left_how
+    since = utcnow() - timedelta(days=USE_DAYS)
+    found = db.session.scalars(
+        select(column)
+        .join(Venue, Venue.id == Visit.venue_id)
+        .where(Venue.scheme_id == scheme_id, Visit.arrived_at >= since)
+    )
+    counts: Counter = Counter()
+    for value in found:
+        counts.update(value if isinstance(value, list) else [value] if value else [])
+    return counts
 
 
 class VisitFilterForm(FlaskForm):
@@ -134,12 +166,18 @@ class VisitFilterForm(FlaskForm):
         csrf = False  # a GET search form changes nothing
 
     venue = SelectField(_l("Venue"), coerce=int, validators=[Optional()])
-    help = SelectField(
-        _l("Help given"), choices=options([("", _l("Any")), *HELP.items()]), validators=[Optional()]
-    )
+    help = SelectField(_l("Help given"), validators=[Optional()])  # choices: filter_form_for
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
     q = StringField(_l("Note contains"), validators=[Optional(), Length(max=100)])
+
+
+def filter_form_for(user, formdata) -> VisitFilterForm:
+    """The visits' search form, offering every item of the scheme's help list."""
+    form = VisitFilterForm(formdata)
+    items = lists.items_for(user.scheme_id, "help")
+    form.help.choices = options([("", _l("Any")), *((i.code, i.label) for i in items)])
+    return form
 
 
 class RegistrationForm(FlaskForm):

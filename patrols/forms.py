@@ -1,5 +1,8 @@
 """Forms for patrols and contacts: the one place each is validated, for the page and for sync."""
 
+from collections import Counter
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -20,18 +23,20 @@ from core.forms import (
     LOCAL_MINUTE,
     UUID,
     CheckboxesField,
+    ItemChips,
     not_in_future,
     note_field,
     options,
     record_times_from,
 )
-from core.timeutil import to_utc
+from core.timeutil import to_utc, utcnow
 from extensions import db
 from havens.access import directory_for
 from havens.models import Venue
+from lists import items as lists
 from patrols.access import teams_for
-from patrols.choices import AGE_BANDS, GENDERS, GIVEN, PEOPLE_CHOICES, SEEN
-from patrols.models import PatrolArea
+from patrols.choices import AGE_BANDS, GENDERS, PEOPLE_CHOICES
+from patrols.models import Contact, Patrol, PatrolArea, Team
 from patrols.services import leads
 
 # Patrol and contact times: the same rule as a visit's arrival, in general words.
@@ -68,7 +73,7 @@ class StartPatrolForm(FlaskForm):
 
 class ContactForm(FlaskForm):
     id = HiddenField(validators=[DataRequired(), Regexp(UUID, message=BAD_ID)])
-    given = CheckboxesField(_l("Given or done"), choices=options(GIVEN))
+    given = ItemChips(_l("Given or done"))  # the scheme's list: lists.items.fill
     people = RadioField(
         _l("How many people"),
         coerce=int,
@@ -80,7 +85,7 @@ class ContactForm(FlaskForm):
         validators=[Optional(), NumberRange(min=7, max=200)],
         render_kw={"inputmode": "numeric"},
     )
-    seen = CheckboxesField(_l("What was seen"), choices=options(SEEN))
+    seen = ItemChips(_l("What was seen"))
     age_band = RadioField(
         _l("Age (where obvious)"), choices=options(AGE_BANDS), validators=[Optional()]
     )
@@ -112,7 +117,7 @@ class ContactForm(FlaskForm):
 
     def values(self) -> dict:
         """The validated values, as the Contact model stores them."""
-        given = [code for code in GIVEN if code in self.given.data]
+        given = [code for code in self.given.order if code in self.given.data]
         services = list(self.services.data)
         if services and "signposted" not in given:
             given.append("signposted")
@@ -124,7 +129,7 @@ class ContactForm(FlaskForm):
             "people": self.people_more.data or self.people.data or 1,
             "age_band": self.age_band.data or None,
             "gender": self.gender.data or None,
-            "seen": [code for code in SEEN if code in self.seen.data],
+            "seen": [code for code in self.seen.order if code in self.seen.data],
             "given": given,
             "services": services,
             "handover_venue_id": handover,
@@ -199,11 +204,37 @@ def start_form_for(user, **kwargs) -> StartPatrolForm:
     return record_times_from(form, user.scheme)
 
 
-def contact_form_for(user, **kwargs) -> ContactForm:
-    """The contact form with the scheme's areas, directory and Safe Havens.
+# "Commonest first" counts the use of the last so many days.
+USE_DAYS = 90
+
+
+def use_counts(scheme_id: int, name: str) -> Counter | None:
+    """How often each item of a contact list was chosen by the scheme's teams in the last
+    90 days; None when the scheme keeps the list in the coordinator's order."""
+    if not lists.by_use(scheme_id, name):
+        return None
+    column = Contact.given if name == "given" else Contact.seen
+    found = db.session.scalars(
+        select(column)
+        .join(Patrol, Patrol.id == Contact.patrol_id)
+        .join(Team, Team.id == Patrol.team_id)
+        .where(Team.scheme_id == scheme_id, Contact.at >= utcnow() - timedelta(days=USE_DAYS))
+    )
+    counts: Counter = Counter()
+    for codes in found:
+        counts.update(codes or [])
+    return counts
+
+
+def contact_form_for(user, by_use: bool = False, **kwargs) -> ContactForm:
+    """The contact form with the scheme's lists, areas, directory and Safe Havens; a page
+    (`by_use`) offers a list commonest first if the scheme asks so.
 
     Nothing in it depends on the patrol, so one offline copy serves every patrol."""
     form = ContactForm(**kwargs)
+    for name in ("given", "seen"):
+        counts = use_counts(user.scheme_id, name) if by_use else None
+        lists.fill(form[name], user.scheme_id, name, counts)
     form.services.choices = options((s.id, s.name) for s in directory_for(user.scheme_id))
     havens = db.session.scalars(
         select(Venue).filter_by(scheme_id=user.scheme_id, status="active").order_by(Venue.name)

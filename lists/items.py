@@ -1,0 +1,102 @@
+"""Reading a scheme's lists: the items in order, their labels in the reader's language,
+and the one answer to "is this code allowed here" that forms and sync both ask."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from flask_babel import get_locale
+from sqlalchemy import select
+
+from accounts.models import Scheme
+from extensions import db
+from lists import defaults
+from lists.models import ListItem
+
+
+@dataclass
+class Item:
+    """An item as a form or report sees it."""
+
+    code: str
+    category: str
+    labels: dict = field(default_factory=dict)
+    default: object = None  # the translated default label, for an item Lantern ships
+    hidden: bool = False
+    language: str = "en_GB"  # the scheme's main language, for a missing label
+
+    @property
+    def label(self) -> str:
+        """The label in the reader's language, else the main language's, else the default."""
+        locale = str(get_locale() or self.language)
+        typed = self.labels.get(locale) or self.labels.get(self.language)
+        return typed or str(self.default or self.code)
+
+
+def _stored(scheme_id: int, name: str) -> list[ListItem]:
+    stmt = select(ListItem).filter_by(scheme_id=scheme_id, list_name=name)
+    return list(db.session.scalars(stmt.order_by(ListItem.position, ListItem.id)))
+
+
+def items_for(scheme_id: int, name: str) -> list[Item]:
+    """Every item of a scheme's list, hidden ones included, in the coordinator's order.
+
+    A scheme that never changed the list has the defaults; a default added to Lantern
+    after a scheme changed its list comes after the scheme's own items."""
+    scheme = db.session.get(Scheme, scheme_id)
+    language = scheme.language if scheme else "en_GB"
+    shipped = defaults.labels(name)
+    found = [
+        Item(row.code, row.category, dict(row.labels or {}), shipped.get(row.code), row.hidden)
+        for row in _stored(scheme_id, name)
+    ]
+    known = {item.code for item in found}
+    for code, label, category in defaults.LISTS[name]:
+        if code not in known:
+            found.append(Item(code, category, {}, label))
+    for item in found:
+        item.language = language
+    return found
+
+
+def allowed_codes(name: str, scheme_id: int) -> set[str]:
+    """Every code a record of this scheme may carry in this list, hidden ones included: a
+    device that saved before an item was hidden still syncs."""
+    return {item.code for item in items_for(scheme_id, name)}
+
+
+def labels_for(scheme_id: int, name: str) -> dict[str, str]:
+    """{code: label} in the reader's language, for showing records and reports."""
+    return {item.code: item.label for item in items_for(scheme_id, name)}
+
+
+def categories_for(scheme_id: int, name: str) -> dict[str, str]:
+    """{code: standard category} of a scheme's list."""
+    return {item.code: item.category for item in items_for(scheme_id, name)}
+
+
+def offered(items: list[Item], counts: Mapping[str, int] | None = None) -> list[Item]:
+    """The items a form offers, in order: the visible ones, commonest first when counts are
+    given (ties keep the coordinator's order), then the hidden ones, which a form accepts
+    but shows only where a record already has them."""
+    shown = [item for item in items if not item.hidden]
+    if counts is not None:
+        shown.sort(key=lambda item: -counts.get(item.code, 0))  # stable: ties keep order
+    return shown + [item for item in items if item.hidden]
+
+
+def by_use(scheme_id: int, name: str) -> bool:
+    """True when the scheme asks for this list commonest first."""
+    scheme = db.session.get(Scheme, scheme_id)
+    return bool(scheme and name in (scheme.lists_by_use or []))
+
+
+def fill(field, scheme_id: int, name: str, counts: Mapping[str, int] | None = None) -> None:
+    """Give a form's field (core.forms.ItemChips or ItemRadios) a scheme's list: what it
+    offers, what it accepts (lists.items.allowed_codes: hidden items too) and the
+    coordinator's order, in which its values are stored."""
+    items = items_for(scheme_id, name)
+    field.choices = [(item.code, item.label) for item in offered(items, counts)]
+    field.hidden_values = frozenset(item.code for item in items if item.hidden)
+    field.order = [item.code for item in items]
