@@ -3,6 +3,8 @@ and the one answer to "is this code allowed here" that forms and sync both ask."
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -100,3 +102,20 @@ def fill(field, scheme_id: int, name: str, counts: Mapping[str, int] | None = No
     field.choices = [(item.code, item.label) for item in offered(items, counts)]
     field.hidden_values = frozenset(item.code for item in items if item.hidden)
     field.order = [item.code for item in items]
+
+
+def stamp(scheme_id: int) -> str:
+    """A short fingerprint of the scheme's lists as forms offer them (order, words, hidden
+    items, commonest first or not, the main language): a device whose kept form pages
+    carry another fetches them again at its next online open (static/sw.js)."""
+    scheme = db.session.get(Scheme, scheme_id)
+    state = [
+        scheme.language if scheme else "",
+        sorted(scheme.lists_by_use or []) if scheme else [],
+        [
+            [name, [[i.code, i.labels, i.hidden, i.category] for i in items_for(scheme_id, name)]]
+            for name in defaults.LISTS
+        ],
+    ]
+    text = json.dumps(state, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
