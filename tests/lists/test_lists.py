@@ -243,3 +243,17 @@ def test_a_rename_shows_in_old_records(client, auth, coordinator, staff, venue, 
     page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
     assert "Quiet corner" in page and "Cab home" in page
     assert "Quiet corner" in client.get("/visits").get_data(as_text=True)
+
+
+def test_the_demo_and_a_scheme_made_on_the_command_line_have_today_s_lists(app, runner):
+    from sqlalchemy import select
+
+    from accounts.models import Scheme
+    from schemes import demo
+
+    demo.load()
+    assert runner.invoke(args=["schemes", "create", "Newtown"]).exit_code == 0
+    for scheme in db.session.scalars(select(Scheme)):
+        for name, shipped in defaults.LISTS.items():
+            assert [i.code for i in items_for(scheme.id, name)] == [c for c, _l, _c in shipped]
+        assert scheme.language == "en_GB" and scheme.lists_by_use == []
