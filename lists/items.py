@@ -88,6 +88,13 @@ def offered(items: list[Item], counts: Mapping[str, int] | None = None) -> list[
     return shown + [item for item in items if item.hidden]
 
 
+def with_unknown(items: list[Item], codes) -> list[Item]:
+    """A list's items and after them any of these codes it does not have (shown as the
+    code, in the category "other"), so a report counts every record."""
+    known = {item.code for item in items}
+    return [*items, *(Item(code, "other") for code in sorted(set(codes) - known))]
+
+
 def by_use(scheme_id: int, name: str) -> bool:
     """True when the scheme asks for this list commonest first."""
     scheme = db.session.get(Scheme, scheme_id)

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from extensions import db
 from havens.models import SupportService, Venue
 from lists.categories import CATEGORIES, RISK_REDUCING
-from lists.items import Item, items_for
+from lists.items import Item, items_for, with_unknown
 from reports import measures, priority5, suppression
 from reports.periods import Period, quarter_number
 from reports.tables import ALL, Cell, Draft, DraftRows, Layout, Table
@@ -70,7 +70,7 @@ class Data:
     handovers: dict
     help_requests: dict
     priority5: priority5.Data
-    lists: dict[str, list[Item]]  # the scheme's help and given lists, hidden items too
+    lists: dict[str, list[Item]]  # the scheme's help, given and seen lists, hidden items too
 
 
 def gather(scheme_id: int, period: Period) -> Data:
@@ -104,7 +104,7 @@ def gather(scheme_id: int, period: Period) -> Data:
         handovers=measures.handovers(scope, "venue"),
         help_requests=measures.help_requests(scope),
         priority5=priority5.gather(scope),
-        lists={name: items_for(scheme_id, name) for name in ("help", "given")},
+        lists={name: items_for(scheme_id, name) for name in ("help", "given", "seen")},
     )
 
 
@@ -190,7 +190,7 @@ def given_table(layout: Layout) -> Draft:
     hand-overs table's total are one figure."""
     given = layout.data.given
     handed_over = sum(brought for brought, _visited in layout.data.handovers.values())
-    items = listed(layout.data.lists["given"], given)
+    items = with_unknown(layout.data.lists["given"], given)
     rows, risk = [], []
     for item in (i for i in items if i.category in RISK_REDUCING):
         if item.code == "handover":
@@ -245,19 +245,11 @@ def help_table(layout: Layout) -> Draft:
     """How often each kind of help was given (a visit can have several)."""
     found = layout.data.help
     rows: DraftRows = []
-    for item in listed(layout.data.lists["help"], found):
+    for item in with_unknown(layout.data.lists["help"], found):
         key = layout.count(("help", item.code), found.get(item.code, 0))
         layout.keys[("help", item.code)] = key
         rows.append((item.label, [key], False))
     return Draft("help", _("Kinds of help given at Safe Havens"), [_("Help"), _("Times")], rows)
-
-
-def listed(items: list[Item], found: dict) -> list[Item]:
-    """A scheme's items, hidden ones included, and any code its records hold that the list
-    does not (shown as the code, in the category "other"), so every record is counted."""
-    known = {item.code for item in items}
-    extra = sorted(code for code in found if code not in known)
-    return [*items, *(Item(code, "other") for code in extra)]
 
 
 def categories_table(layout: Layout) -> Draft:

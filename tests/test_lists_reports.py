@@ -146,3 +146,24 @@ def test_exports_carry_each_code_and_its_category(two_towns, app):
     assert codes[(ids[1], "given", two_towns["blanket"])]["category"] == "practical_help"
     assert {r["category"] for r in built.tables["categories"]} >= {"practical_help", "comfort"}
     assert "contacts" in built.columns and "given_categories" in built.columns["contacts"]
+
+
+def test_what_pastors_saw_is_counted_in_the_scheme_s_words(
+    app, scheme, make_team, make_person, make_patrol, make_contact
+):
+    list_services.edit_item(
+        scheme.id, "seen", "rough_sleeping", {"en_GB": "Sleeping out"}, "rough_sleeping"
+    )
+    db.session.commit()
+    team = make_team()
+    pastor = make_person("pat", roles=["pastor"], teams=[team])
+    patrol = make_patrol(team, [pastor], NIGHT, NIGHT + timedelta(hours=5))
+    for _ in range(2):
+        make_contact(patrol, pastor, at=NIGHT + timedelta(hours=1), seen=["rough_sleeping"])
+    with app.test_request_context():
+        report = quarterly.build(quarterly.gather(scheme.id, Q4), "T", Q4, False, 5)
+        assert table(report, "seen")["Sleeping out"] == ["2"]
+        from reports import priority5_charts
+
+        chart = priority5_charts.seen(measures.Scope(scheme.id, Q4))
+        assert chart.categories == ["Sleeping out"]
