@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from flask_babel import get_locale
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from accounts.models import Scheme
 from extensions import db
@@ -36,9 +37,31 @@ class Item:
         return typed or str(self.default or self.code)
 
 
-def _stored(scheme_id: int, name: str) -> list[ListItem]:
-    stmt = select(ListItem).filter_by(scheme_id=scheme_id, list_name=name)
-    return list(db.session.scalars(stmt.order_by(ListItem.position, ListItem.id)))
+# A session's lists, read once: a sync batch asks for the same list for every record.
+# Forgotten when the session commits or rolls back, and by every change (lists.services).
+CACHE = "lists.items"
+
+
+def _stored(scheme_id: int, name: str) -> list[tuple]:
+    """(code, category, labels, hidden) of the scheme's stored items, in order."""
+    cache = db.session.info.setdefault(CACHE, {})
+    if (scheme_id, name) not in cache:
+        stmt = select(ListItem.code, ListItem.category, ListItem.labels, ListItem.hidden)
+        stmt = stmt.filter_by(scheme_id=scheme_id, list_name=name)
+        rows = db.session.execute(stmt.order_by(ListItem.position, ListItem.id)).tuples()
+        cache[(scheme_id, name)] = list(rows)
+    return cache[(scheme_id, name)]
+
+
+def forget(session=None) -> None:
+    """Drop the session's lists read so far, after a change."""
+    (session or db.session).info.pop(CACHE, None)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_on_end(session, *args) -> None:
+    forget(session)
 
 
 def items_for(scheme_id: int, name: str) -> list[Item]:
@@ -50,8 +73,8 @@ def items_for(scheme_id: int, name: str) -> list[Item]:
     language = scheme.language if scheme else "en_GB"
     shipped = defaults.labels(name)
     found = [
-        Item(row.code, row.category, dict(row.labels or {}), shipped.get(row.code), row.hidden)
-        for row in _stored(scheme_id, name)
+        Item(code, category, dict(labels or {}), shipped.get(code), hidden)
+        for code, category, labels, hidden in _stored(scheme_id, name)
     ]
     known = {item.code for item in found}
     for code, label, category in defaults.LISTS[name]:
@@ -62,10 +85,13 @@ def items_for(scheme_id: int, name: str) -> list[Item]:
     return found
 
 
-def allowed_codes(name: str, scheme_id: int) -> set[str]:
-    """Every code a record of this scheme may carry in this list, hidden ones included: a
-    device that saved before an item was hidden still syncs."""
-    return {item.code for item in items_for(scheme_id, name)}
+def allowed_codes(name: str, scheme_id: int | None) -> tuple[str, ...]:
+    """Every code a record of this scheme may carry in this list, hidden ones included (a
+    device that saved before an item was hidden still syncs), in the coordinator's order;
+    Lantern's defaults for no scheme."""
+    if scheme_id is None:
+        return tuple(defaults.labels(name))
+    return tuple(item.code for item in items_for(scheme_id, name))
 
 
 def labels_for(scheme_id: int, name: str) -> dict[str, str]:

@@ -11,7 +11,7 @@ from accounts.models import Scheme
 from core.services import audit
 from extensions import db
 from lists import defaults
-from lists.items import items_for
+from lists.items import forget, items_for
 from lists.models import ListItem
 
 
@@ -37,6 +37,7 @@ def stored(scheme_id: int, name: str) -> dict[str, ListItem]:
             )
             db.session.add(row)
             rows[item.code] = row
+    forget()
     return rows
 
 
@@ -61,6 +62,7 @@ def arrange(scheme_id: int, name: str, order: list[str], hidden: set[str], by_us
         hidden=sorted(c for c, row in rows.items() if row.hidden),
         by_use=by_use,
     )
+    forget()
 
 
 def new_code(label: str, taken: set[str]) -> str:
@@ -93,6 +95,7 @@ def add_item(scheme_id: int, name: str, labels: dict[str, str], category: str) -
         )
     )
     audit("list_item_added", scheme_id=scheme_id, list=name, code=code, labels=labels)
+    forget()
     return code
 
 
@@ -102,3 +105,4 @@ def edit_item(scheme_id: int, name: str, code: str, labels: dict[str, str], cate
     row = stored(scheme_id, name)[code]
     row.labels, row.category = labels, category
     audit("list_item_changed", scheme_id=scheme_id, list=name, code=code, labels=labels)
+    forget()
