@@ -169,6 +169,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         REMEMBER_COOKIE_DURATION=0,  # no "remember me" on shared tablets
         # A fixed window lets twice the limit through across a minute's edge; this does not.
         RATELIMIT_STRATEGY="moving-window",
+        # Redis down: each process counts in memory until it is back, and sign-in works.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         # The token lives as long as the session, which ends after idle time or a shift.
         WTF_CSRF_TIME_LIMIT=None,
         BABEL_DEFAULT_LOCALE="en_GB",
