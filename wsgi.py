@@ -6,6 +6,7 @@ import warnings
 from pathlib import Path
 
 from flask import Flask, Response, request
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import get_locale
 from sqlalchemy.exc import DBAPIError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -113,9 +114,22 @@ DEFAULTS = {
 WEAK_SECRETS = {"dev", "secret", "changeme", "change-me", "secret-key", "your-secret-key"}
 
 
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, with a body nested past the parser's depth read as unreadable (a
+    ValueError, which request.get_json answers 400) rather than a server error."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError as error:
+            raise ValueError("JSON nested too deeply") from error
+
+
 class Lantern(Flask):
-    """Flask, logging failures by route pattern (a path can hold a reset token), and
-    sending static files whole (core.static)."""
+    """Flask, logging failures by route pattern (a path can hold a reset token), reading
+    JSON with JSONProvider, and sending static files whole (core.static)."""
+
+    json_provider_class = JSONProvider
 
     def log_exception(self, exc_info) -> None:
         rule = request.url_rule.rule if request.url_rule else "-"
