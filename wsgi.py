@@ -26,6 +26,7 @@ from accounts.models import ROLES
 from accounts.sessions import load_session_user, sign_in_first, unauthorized
 from core.access import check_declared, enforce
 from core.database import configure_engine
+from core.forms import chip_options
 from core.geo import map_settings, shown_distance
 from core.i18n import LANGUAGES, select_locale, text_direction
 from core.qr import qr_svg
@@ -245,6 +246,7 @@ def set_up_web(app: Flask) -> None:
         text_direction=text_direction,
         languages=LANGUAGES,
         map_settings=map_settings,
+        chip_options=chip_options,
     )
     app.jinja_env.filters.update(
         qr_svg=qr_svg,
