@@ -90,3 +90,18 @@ def test_chosen_options_stay_chosen_and_no_others(app, client_of, staff, auth):
         assert ages == {"18–24"}
     fresh = client.get("/visits/new").get_data(as_text=True)
     assert not [tag for tag in chips(fresh, "help").values() if " checked " in tag]
+
+
+def test_wtforms_own_messages_speak_each_requests_language(app, client_of, staff, auth):
+    """WTForms' catalogues are read once per process (core.i18n.WTFormsMessages)."""
+    client = client_of("sam")
+    for language, message, other in [
+        ("pl", "Nieprawidłowy wybór", "Not a valid choice."),
+        ("en", "Not a valid choice.", "Nieprawidłowy wybór"),
+        ("pl", "Nieprawidłowy wybór", "Not a valid choice."),
+    ]:
+        headers = {"Accept-Language": language}
+        token = auth.csrf("/visits/new", client=client, headers=headers)
+        data = {"csrf_token": token, "id": "not-an-id", "age_band": "ancient"}
+        html = client.post("/visits/new", data=data, headers=headers).get_data(as_text=True)
+        assert message in html and other not in html
