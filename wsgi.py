@@ -27,8 +27,9 @@ from accounts.models import ROLES
 from accounts.sessions import load_session_user, sign_in_first, unauthorized
 from core.access import check_declared, enforce
 from core.database import configure_engine
+from core.forms import chip_options
 from core.geo import map_settings, shown_distance
-from core.i18n import LANGUAGES, select_locale, text_direction
+from core.i18n import LANGUAGES, select_locale, share_wtforms_messages, text_direction
 from core.qr import qr_svg
 from core.security import SessionInterface, add_security_headers
 from extensions import babel, csrf, db, limiter, login, migrate
@@ -250,6 +251,7 @@ def set_up_web(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    app.before_request(share_wtforms_messages)
     login.init_app(app)
     login.user_loader(load_session_user)
     login.unauthorized_handler(unauthorized)
@@ -261,6 +263,7 @@ def set_up_web(app: Flask) -> None:
         text_direction=text_direction,
         languages=LANGUAGES,
         map_settings=map_settings,
+        chip_options=chip_options,
     )
     app.jinja_env.filters.update(
         qr_svg=qr_svg,

@@ -8,8 +8,9 @@ import re
 from collections.abc import Callable
 from datetime import timedelta
 
+from flask_babel import get_locale, lazy_ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
+from markupsafe import Markup
 from wtforms import FloatField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional, Regexp, ValidationError
@@ -57,6 +58,50 @@ class CheckboxesField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+# Chips rendered once: each option's input, unchecked and checked, with its label.
+# Rendering every option through WTForms and a Jinja macro on each request was most of a
+# form's server time. The key holds the language and every value and label, so an edited
+# list (the directory, a scheme's own lists) is a new key: no worker can serve an old one,
+# and nothing has to be told of the edit. A label still to be translated (lazy_gettext)
+# counts by identity, as translating it costs more than the rest of the lookup: its
+# translation depends only on it and the language. The entry keeps those labels alive,
+# so no other object can take their identity while the key stands.
+_CHIPS: dict[tuple, tuple[list, list[tuple[Markup, Markup]]]] = {}
+CHIPS_KEPT = 500  # keys at most; an edit leaves its old key behind, so the cache is capped
+CHIP = Markup('\n    <label class="chip">{}<span>{}</span></label>\n  ')
+
+
+def chip_options(field) -> Markup:
+    """The options of a radio or checkbox field as chips, the checked ones checked."""
+    choices = list(field.iter_choices())
+    key = (
+        str(get_locale()),
+        type(field.meta),
+        type(field),
+        field.name,
+        field.id,
+        repr(field.render_kw),
+        tuple(
+            (c.value, c.label if isinstance(c.label, str) else id(c.label), repr(c.render_kw))
+            for c in choices
+        ),
+    )
+    entry = _CHIPS.get(key)
+    if entry is None:
+        rendered = []
+        for option in field:
+            label = option.label.text
+            option.checked = False
+            unchecked = CHIP.format(option(), label)
+            option.checked = True
+            rendered.append((unchecked, CHIP.format(option(), label)))
+        if len(_CHIPS) >= CHIPS_KEPT:
+            _CHIPS.clear()
+        entry = _CHIPS[key] = ([c.label for c in choices], rendered)
+    pairs = zip(choices, entry[1], strict=True)
+    return Markup("").join(on if c.selected else off for c, (off, on) in pairs)
 
 
 def phone_number() -> Regexp:

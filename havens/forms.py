@@ -50,9 +50,10 @@ from core.forms import (
 )
 from core.timeutil import to_utc, utcnow
 from extensions import db
-from havens.access import directory_for, venues_for
+from havens.access import directory_options, venues_for
 from havens.choices import AGE_BANDS, COMPANY, GENDERS, HELP, LEFT_HOW, PREMISES
 from havens.hours import DAYS, span
+from havens.models import Venue
 
 POSTCODE = r"^[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}$"
 
@@ -123,9 +124,9 @@ def visit_form_for(user, **kwargs) -> VisitForm:
 
     The page and the sync API both build it here, so both offer and accept the same."""
     form = VisitForm(**kwargs)
-    venues = db.session.scalars(venues_for(user).order_by("name")).all()
-    form.venue_id.choices = options((v.id, v.name) for v in venues)
-    form.services.choices = options((s.id, s.name) for s in directory_for(user.scheme_id))
+    venues = venues_for(user).with_only_columns(Venue.id, Venue.name).order_by(Venue.name)
+    form.venue_id.choices = options(db.session.execute(venues).tuples())
+    form.services.choices = options(directory_options(user.scheme_id))
     return record_times_from(form, user.scheme)
 
 

@@ -27,7 +27,7 @@ from core.forms import (
 )
 from core.timeutil import to_utc
 from extensions import db
-from havens.access import directory_for
+from havens.access import directory_options
 from havens.models import Venue
 from patrols.access import teams_for
 from patrols.choices import AGE_BANDS, GENDERS, GIVEN, PEOPLE_CHOICES, SEEN
@@ -176,7 +176,10 @@ def areas(scheme_id: int) -> list[PatrolArea]:
 
 
 def area_choices(scheme_id: int) -> list:
-    return options([(0, _l("No particular area"))] + [(a.id, a.name) for a in areas(scheme_id)])
+    """The areas a form offers, "no particular area" first; only their ids and names read."""
+    stmt = select(PatrolArea.id, PatrolArea.name).filter_by(scheme_id=scheme_id)
+    found = db.session.execute(stmt.order_by(PatrolArea.position, PatrolArea.name)).tuples()
+    return options([(0, _l("No particular area")), *found])
 
 
 def start_form_for(user, **kwargs) -> StartPatrolForm:
@@ -204,12 +207,10 @@ def contact_form_for(user, **kwargs) -> ContactForm:
 
     Nothing in it depends on the patrol, so one offline copy serves every patrol."""
     form = ContactForm(**kwargs)
-    form.services.choices = options((s.id, s.name) for s in directory_for(user.scheme_id))
-    havens = db.session.scalars(
-        select(Venue).filter_by(scheme_id=user.scheme_id, status="active").order_by(Venue.name)
-    )
+    form.services.choices = options(directory_options(user.scheme_id))
+    havens = select(Venue.id, Venue.name).filter_by(scheme_id=user.scheme_id, status="active")
     form.handover_venue_id.choices = options(
-        [(0, _l("Not handed over"))] + [(v.id, v.name) for v in havens]
+        [(0, _l("Not handed over")), *db.session.execute(havens.order_by(Venue.name)).tuples()]
     )
     form.area_id.choices = area_choices(user.scheme_id)
     return record_times_from(form, user.scheme)
