@@ -12,6 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -25,11 +26,12 @@ from extensions import db
 from havens import services as havens
 from havens.forms import visit_form_for
 from havens.models import Visit, VisitRevision
+from havens.schema import VISIT, VisitContext, visit_context, visit_values
 from patrols import services as patrols
 from patrols.forms import contact_form_for
 from patrols.models import Contact, ContactRevision
 from sync.authors import author_of
-from sync.entries import Rejected, client_time, form_data, same_id, shape_errors
+from sync.entries import Rejected, answers, client_time, form_data, same_id, shape_errors
 from sync.models import Receipt, SyncConflict
 from sync.takers import TAKERS, patrol_of, while_out
 
@@ -152,15 +154,27 @@ class Batch:
             self.forms[key] = build(author, formdata=None, meta={"csrf": False})
         return self.forms[key]
 
+    def visit_context(self, author: User) -> VisitContext:
+        """What one author's visits are checked against, looked up once per batch."""
+        key = ("visit", author.id)
+        if key not in self.forms:
+            self.forms[key] = visit_context(author)
+        return self.forms[key]
+
     def values(self, entry: dict, author: User) -> tuple[dict, dict]:
+        if entry["kind"] == "visit":  # checked by its schema, with no form to fill
+            data, errors = VISIT.validate(answers(VISIT, entry["data"]), self.visit_context(author))
+            if errors:
+                raise Rejected(errors)
+            if data["id"] != entry["id"]:
+                raise Rejected({"id": [_("This record has no valid id.")]})
+            return visit_values(data, author.scheme_id), {}
         form = self.form(entry["kind"], author)
         form.process(form_data(form._fields, entry["data"]))
         if not form.validate():
             raise Rejected(form.errors)
         same_id(form, entry)
         values = form.values()
-        if entry["kind"] == "visit":
-            return values, {}
         key = (entry["patrol"], author.id)
         if key not in self.patrols:
             self.patrols[key] = patrol_of(entry, author)
