@@ -66,9 +66,11 @@ LISTS = {
     "gender": GENDERS,
 }
 
+FIXED = {name: tuple(codes) for name, codes in LISTS.items()}
+
 
 def allowed_codes(list_name: str, scheme_id: int | None) -> tuple[str, ...]:
     """The codes a scheme's contacts may hold in one list, in the order they are shown.
     Every "is this code allowed" question about a contact comes here; today every scheme
     has the same fixed lists."""
-    return tuple(LISTS[list_name])
+    return FIXED[list_name]

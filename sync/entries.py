@@ -1,6 +1,6 @@
 """What an outbox entry must be before it is taken: its shape (types, known keys, ids),
-then its answers, checked by the same form as its page so both give the same errors in
-the same words."""
+then its answers, checked by the same rules as its page (its kind's schema, which the
+page's form hands its answers to too) so both give the same errors in the same words."""
 
 from collections.abc import Callable
 from datetime import UTC, datetime
