@@ -89,8 +89,10 @@ class Rule:
             found["required"] = True
         if self.optional:
             found["optional"] = True
-        if getattr(self, "max", None) is not None and isinstance(self, Text):
+        if isinstance(self, Text) and self.max is not None:
             found["maxlength"] = self.max
+        if isinstance(self, Number):
+            found |= {"min": self.min, "max": self.max}
         return found
 
     def checks(self) -> list[Callable[[Read, Any], object]]:
