@@ -333,8 +333,11 @@ def main() -> None:
         for url in floors:
             make_database(url, secret, demo=False)
         if args.stored:
-            for url in (database, *floors):
-                fill_seconds += fill(url, args.stored)
+            fill_seconds += fill(database, args.stored) + fill(floors[0], args.stored)
+            if args.database == "sqlite":  # the same empty database, filled: copy the file
+                shutil.copyfile(folder / "floor_batch.db", folder / "floor_all.db")
+            else:
+                fill_seconds += fill(floors[1], args.stored)
         http_seconds, since = serve_and_sync(args, database, secret)
         raw = Raw(database)
         written = {table: raw.rows(table, since) for table in TABLES}
