@@ -144,12 +144,15 @@ def record_times_from(form, scheme):
     return form
 
 
-def note_field() -> TextAreaField:
-    """The free-text note every record may carry: short, and never a name."""
+def note_field(validators=None) -> TextAreaField:
+    """The free-text note every record may carry: short, and never a name. A form whose
+    rules are a schema (core.schema) passes validators=[]: the schema checks the length."""
     return TextAreaField(
         _l("Note"),
         description=NOTE_HINT,
-        validators=[Length(max=NOTE_MAX, message=NOTE_TOO_LONG)],
+        validators=[Length(max=NOTE_MAX, message=NOTE_TOO_LONG)]
+        if validators is None
+        else validators,
         render_kw={"maxlength": NOTE_MAX, "rows": 3},
     )
 

@@ -61,3 +61,21 @@ PREMISES = {
     "hotel": _l("Hotel"),
     "other": _l("Other"),
 }
+
+# The lists a visit's answers are checked against, by field.
+LISTS = {
+    "help": HELP,
+    "age_band": AGE_BANDS,
+    "gender": GENDERS,
+    "company": COMPANY,
+    "left_how": LEFT_HOW,
+}
+
+FIXED = {name: tuple(codes) for name, codes in LISTS.items()}
+
+
+def allowed_codes(list_name: str, scheme_id: int | None) -> tuple[str, ...]:
+    """The codes a scheme's visits may hold in one list, in the order they are shown. Every
+    "is this code allowed" question about a visit comes here; today every scheme has the
+    same fixed lists."""
+    return FIXED[list_name]

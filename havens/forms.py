@@ -34,100 +34,62 @@ from wtforms.validators import (
 )
 
 from core.forms import (
-    BAD_ID,
     LOCAL_MINUTE,
-    UUID,
     CheckboxesField,
     PositionFields,
     email_format,
     latitude_field,
     longitude_field,
-    not_in_future,
     note_field,
     options,
     phone_number,
-    record_times_from,
 )
-from core.timeutil import to_utc, utcnow
-from extensions import db
-from havens.access import directory_options, venues_for
-from havens.choices import AGE_BANDS, COMPANY, GENDERS, HELP, LEFT_HOW, PREMISES
+from core.schema import SchemaForm
+from core.timeutil import utcnow
+from havens.choices import HELP, LISTS, PREMISES, allowed_codes
 from havens.hours import DAYS, span
-from havens.models import Venue
+from havens.schema import VISIT, VisitContext, visit_context, visit_values
 
 POSTCODE = r"^[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}$"
 
 
-class VisitForm(FlaskForm):
-    id = HiddenField(validators=[DataRequired(), Regexp(UUID, message=BAD_ID)])
-    venue_id = SelectField(_l("Venue"), coerce=int)
+class VisitForm(SchemaForm, FlaskForm):
+    """The visit page's fields, for rendering; a visit's rules are havens.schema.VISIT."""
+
+    schema = VISIT
+
+    id = HiddenField()
+    venue_id = SelectField(_l("Venue"), coerce=int, validate_choice=False)
     # The Street Pastors' contact this visit continues, when they brought the person.
-    contact_id = HiddenField(validators=[Optional(), Regexp(UUID, message=BAD_ID)])
-    arrived_at = DateTimeLocalField(
-        _l("Arrival time"),
-        format=LOCAL_MINUTE,
-        validators=[
-            DataRequired(message=_l("Enter the time they arrived.")),
-            not_in_future(_l("The arrival time is in the future.")),
-        ],
-    )
-    help = CheckboxesField(_l("Help given"), choices=options(HELP))
-    services = CheckboxesField(_l("Signposted to"), coerce=int)
-    age_band = RadioField(_l("Age"), choices=options(AGE_BANDS), validators=[Optional()])
-    gender = RadioField(_l("Gender (optional)"), choices=options(GENDERS), validators=[Optional()])
-    company = RadioField(
-        _l("Alone or with others"), choices=options(COMPANY), validators=[Optional()]
-    )
-    left_how = RadioField(_l("How they left"), choices=options(LEFT_HOW), validators=[Optional()])
-    departed_at = DateTimeLocalField(
-        _l("Departure time"),
-        format=LOCAL_MINUTE,
-        validators=[Optional(), not_in_future(_l("The departure time is in the future."))],
-    )
-    note = note_field()
-
-    def validate_departed_at(self, field) -> None:
-        if not (field.data and self.arrived_at.data):
-            return
-        if field.data < self.arrived_at.data:
-            raise ValidationError(_l("They cannot have left before they arrived."))
-        if field.data - self.arrived_at.data > timedelta(hours=24):
-            raise ValidationError(_l("A visit lasts less than a day. Check the date."))
-
-    def validate_help(self, field) -> None:
-        if not field.data and not self.services.data:
-            raise ValidationError(_l("Choose at least one kind of help."))
+    contact_id = HiddenField()
+    arrived_at = DateTimeLocalField(_l("Arrival time"), format=LOCAL_MINUTE)
+    help = CheckboxesField(_l("Help given"), validate_choice=False)
+    services = CheckboxesField(_l("Signposted to"), coerce=int, validate_choice=False)
+    age_band = RadioField(_l("Age"), validate_choice=False)
+    gender = RadioField(_l("Gender (optional)"), validate_choice=False)
+    company = RadioField(_l("Alone or with others"), validate_choice=False)
+    left_how = RadioField(_l("How they left"), validate_choice=False)
+    departed_at = DateTimeLocalField(_l("Departure time"), format=LOCAL_MINUTE)
+    note = note_field(validators=[])
 
     def values(self) -> dict:
         """The validated values, as the Visit model stores them."""
-        services = list(self.services.data)
-        help_given = [code for code in HELP if code in self.help.data]
-        if services and "signposted" not in help_given:
-            help_given.append("signposted")
-        return {
-            "venue_id": self.venue_id.data,
-            "arrived_at": to_utc(self.arrived_at.data),
-            "departed_at": to_utc(self.departed_at.data) if self.departed_at.data else None,
-            "help": help_given,
-            "services": services,
-            "age_band": self.age_band.data or None,
-            "gender": self.gender.data or None,
-            "company": self.company.data or None,
-            "left_how": self.left_how.data or None,
-            "note": (self.note.data or "").strip(),
-            "contact_id": self.contact_id.data or None,
-        }
+        return visit_values(self.checked, self.context.scheme_id)
 
 
-def visit_form_for(user, **kwargs) -> VisitForm:
-    """The visit form with this person's venues and their scheme's directory to choose from.
-
-    The page and the sync API both build it here, so both offer and accept the same."""
+def visit_form_for(user, context: VisitContext | None = None, **kwargs) -> VisitForm:
+    """The visit form with this person's venues and their scheme's directory and lists to
+    choose from. The page and the sync API both build it here, so both offer and accept
+    the same (the rules themselves are havens.schema.VISIT)."""
     form = VisitForm(**kwargs)
-    venues = venues_for(user).with_only_columns(Venue.id, Venue.name).order_by(Venue.name)
-    form.venue_id.choices = options(db.session.execute(venues).tuples())
-    form.services.choices = options(directory_options(user.scheme_id))
-    return record_times_from(form, user.scheme)
+    context = context or visit_context(user)
+    form.venue_id.choices = options(context.venues.items())
+    form.services.choices = options(context.services.items())
+    for name, labels in LISTS.items():
+        codes = allowed_codes(name, context.scheme_id)
+        form[name].choices = options((code, labels[code]) for code in codes)
+    form.earliest = context.earliest
+    return form.bind(context)
 
 
 class VisitFilterForm(FlaskForm):

@@ -57,3 +57,20 @@ GENDERS = {
 }
 
 PEOPLE_CHOICES = [1, 2, 3, 4, 5, 6]
+
+# The lists a contact's answers are checked against, by field.
+LISTS = {
+    "given": GIVEN,
+    "seen": SEEN,
+    "age_band": AGE_BANDS,
+    "gender": GENDERS,
+}
+
+FIXED = {name: tuple(codes) for name, codes in LISTS.items()}
+
+
+def allowed_codes(list_name: str, scheme_id: int | None) -> tuple[str, ...]:
+    """The codes a scheme's contacts may hold in one list, in the order they are shown.
+    Every "is this code allowed" question about a contact comes here; today every scheme
+    has the same fixed lists."""
+    return FIXED[list_name]
