@@ -18,10 +18,10 @@ from sqlalchemy import delete, insert, select, update
 from core.timeutil import to_utc
 from extensions import db
 from havens.choices import AGE_BANDS, COMPANY, GENDERS, HELP
-from havens.models import SupportService, Visit
+from havens.models import SupportService, Venue, Visit
 from patrols.choices import GENDERS as CONTACT_GENDERS
 from patrols.choices import GIVEN, SEEN
-from patrols.models import Contact
+from patrols.models import Contact, Patrol
 from reports import counts, measures, periods, quarterly
 from reports.models import RecordCount
 
@@ -75,7 +75,7 @@ def contact_values(draw: random.Random, patrols: list, services: list, venues: l
 
 
 @pytest.fixture
-def records(app, scheme, elsewhere, make_venue, make_team, make_patrol):
+def records(app, scheme, elsewhere, make_venue, make_team, make_patrol, by_services):
     """Random visits and contacts in two schemes, written every way the app writes them."""
     draw = random.Random(18)
     ours = [make_venue(f"Venue {n}").id for n in range(3)]
@@ -103,7 +103,26 @@ def records(app, scheme, elsewhere, make_venue, make_team, make_patrol):
         insert(Contact), [contact_values(draw, patrols, services, venues) for _ in range(60)]
     )
     db.session.commit()
+    by_services(draw, services)
     return draw, venues, patrols, services
+
+
+@pytest.fixture
+def by_services(coordinator, make_visit, correct_visit, make_contact, correct_contact):
+    """Records saved and corrected through the services the forms and the sync API use."""
+
+    def write(draw: random.Random, services: list) -> None:
+        venue = db.session.get(Venue, db.session.scalar(select(Venue.id).limit(1)))
+        patrol = db.session.scalars(select(Patrol).limit(1)).one()
+        for _ in range(8):
+            fresh = visit_values(draw, [venue.id], services)
+            visit = make_visit(venue, coordinator, arrived_at=fresh["arrived_at"])
+            correct_visit(visit, coordinator, help=fresh["help"], gender=fresh["gender"])
+            fresh = contact_values(draw, [patrol.id], services, [])
+            contact = make_contact(patrol, coordinator, at=fresh["at"], seen=fresh["seen"])
+            correct_contact(contact, coordinator, people=fresh["people"], given=fresh["given"])
+
+    return write
 
 
 def change(draw: random.Random, venues: list, patrols: list, services: list) -> None:

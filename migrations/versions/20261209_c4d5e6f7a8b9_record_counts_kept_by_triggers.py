@@ -6,7 +6,9 @@ its scheme's night (London, 06:00 to 06:00), whatever wrote it: forms, sync, con
 retention. Existing records are counted here.
 
 SQLite drops a table's triggers with the table: a later migration that rebuilds `visit` or
-`contact` in batch mode must create them again (create_triggers below, copied).
+`contact` in batch mode must create them again (create_triggers below, copied). A record's
+scheme is its venue's or its patrol's team's, as it is when the record is written: venues
+and teams never move to another scheme.
 
 Revision ID: c4d5e6f7a8b9
 Revises: b7c8d9e0f1a2
@@ -130,14 +132,13 @@ def count(dialect: str, kind: str, r: str, sign: str) -> str:
     records, grouped = sign, ""
     if dialect == "postgresql":
         records = f"{sign} * COUNT(*)"
-        grouped = " GROUP BY owner.scheme_id, f.field, f.code ORDER BY f.field, f.code"
+        grouped = " GROUP BY owner.scheme_id, n.night, f.field, f.code ORDER BY f.field, f.code"
     return (
         "INSERT INTO record_count (scheme_id, night, field, code, records, people)"  # noqa: S608
         " SELECT owner.scheme_id, n.night, f.field, f.code,"
         f" {records}, {records} * {people.format(r=r)}"
         f" FROM {owner}, (SELECT {night(dialect, f'{r}.{time}')} AS night) AS n,"
-        f" ({fields}) AS f WHERE {joined.format(r=r)}{grouped.replace('f.field', 'n.night, f.field', 1)}"
-        + UPSERT
+        f" ({fields}) AS f WHERE {joined.format(r=r)}{grouped}" + UPSERT
     )
 
 
