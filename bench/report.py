@@ -243,14 +243,27 @@ def visit_rows(draw: random.Random, n: int, handed: list, start: datetime, end: 
 
 
 class Statements:
-    """Every SQL statement the report runs, with its parameters, for EXPLAIN QUERY PLAN."""
+    """Every SQL statement the report runs, with its parameters (for EXPLAIN QUERY PLAN)
+    and how long it took."""
 
     def __init__(self, engine) -> None:
         self.seen: list[tuple[str, tuple]] = []
+        self.took: list[tuple[float, str]] = []
         event.listen(engine, "before_cursor_execute", self.record)
+        event.listen(engine, "after_cursor_execute", self.timed)
 
     def record(self, conn, cursor, statement, parameters, context, executemany) -> None:
         self.seen.append((statement, parameters))
+        conn.info["started"] = time.perf_counter()
+
+    def timed(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        self.took.append((time.perf_counter() - conn.info["started"], statement))
+
+    def slowest(self, n: int = 4) -> None:
+        """Print the slowest statements since the last call."""
+        for seconds, statement in sorted(self.took, reverse=True)[:n]:
+            print(f"    {seconds:.3f} s  {' '.join(statement.split())[:100]}")
+        self.took.clear()
 
 
 def best(step, runs: int) -> tuple[float, float, object]:
@@ -318,9 +331,11 @@ def report(period, runs: int, baseline_runs: int, plans: bool) -> None:
     data = quarterly.gather(1, period)
     cold = time.perf_counter() - cold
     queries = list(statements.seen)
+    statements.took.clear()
     fast, median, data = best(lambda: quarterly.gather(1, period), runs)
     print(f"queries ({len(queries)}) from the kept counts: first run {cold:.3f} s, ", end="")
-    print(f"best {fast:.3f} s, median {median:.3f} s")
+    print(f"best {fast:.3f} s, median {median:.3f} s; the slowest, in all {runs} runs:")
+    statements.slowest()
     fast, median, _ = best(lambda: quarterly.build(data, "Bench", period, True, 5), runs)
     print(f"layout and suppression for partners: best {fast:.3f} s, median {median:.3f} s")
     whole, median, _ = best(
@@ -335,6 +350,7 @@ def report(period, runs: int, baseline_runs: int, plans: bool) -> None:
         baseline_runs,
     )
     print(f"baseline, counting the records: best {baseline:.3f} s, median {median:.3f} s")
+    statements.took.clear()
     same = quarterly.gather(1, period, source=measures) == data
     print(f"{baseline / whole:.0f} times faster; the same figures both ways: {same}")
     if plans and db.engine.dialect.name == "sqlite":
