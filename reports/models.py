@@ -44,9 +44,10 @@ class RecordCount(Model):
     of every record's lists. Never written by the application.
     """
 
+    # In this order, the key serves a report's reading of one field over a period.
     scheme_id: Mapped[int] = mapped_column(ForeignKey("scheme.id"), primary_key=True)
-    night: Mapped[date] = mapped_column(primary_key=True)  # London, 06:00 to 06:00
     field: Mapped[str] = mapped_column(String(32), primary_key=True)
+    night: Mapped[date] = mapped_column(primary_key=True)  # London, 06:00 to 06:00
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
     records: Mapped[int]
     people: Mapped[int]  # a contact's people; for a visit, as many as records

@@ -116,7 +116,7 @@ def part(dialect: str, r: str, field: tuple, prefix: str = "", tables: str = "")
 
 
 UPSERT = (
-    " ON CONFLICT (scheme_id, night, field, code) DO UPDATE SET"
+    " ON CONFLICT (scheme_id, field, night, code) DO UPDATE SET"
     " records = record_count.records + excluded.records,"
     " people = record_count.people + excluded.people"
 )
@@ -201,8 +201,8 @@ def upgrade():
     op.create_table(
         "record_count",
         sa.Column("scheme_id", sa.Integer(), nullable=False),
-        sa.Column("night", sa.Date(), nullable=False),
         sa.Column("field", sa.String(length=32), nullable=False),
+        sa.Column("night", sa.Date(), nullable=False),
         sa.Column("code", sa.String(length=64), nullable=False),
         sa.Column("records", sa.Integer(), nullable=False),
         sa.Column("people", sa.Integer(), nullable=False),
@@ -210,7 +210,7 @@ def upgrade():
             ["scheme_id"], ["scheme.id"], name=op.f("fk_record_count_scheme_id_scheme")
         ),
         sa.PrimaryKeyConstraint(
-            "scheme_id", "night", "field", "code", name=op.f("pk_record_count")
+            "scheme_id", "field", "night", "code", name=op.f("pk_record_count")
         ),
     )
     dialect = op.get_bind().dialect.name
