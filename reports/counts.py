@@ -123,3 +123,13 @@ def contact_items(scope: Scope, field: str) -> dict[Any, int]:
     """How often each code (given, seen) or service id (services) appears on the
     period's contacts."""
     return _items(scope, f"contact.{field}")
+
+
+def handovers(scope: Scope, *by: str) -> dict[tuple, tuple[int, int]]:
+    """Contacts handed over to the scheme's venues, and how many of them a visit continued,
+    by venue (or in all)."""
+    brought = _read(scope, "contact.handover", by)
+    visited = _read(scope, "contact.handover.visited", by)
+    if not by:
+        return {(): (brought[()][0], visited[()][0])}
+    return {key: (n, visited.get(key, (0, 0))[0]) for key, (n, _people) in brought.items()}

@@ -103,7 +103,7 @@ def gather(scheme_id: int, period: Period, source: Any = counts) -> Data:
         help=source.visit_items(scope, "help"),
         signposted_by_venues=source.visit_items(scope, "services"),
         signposted_by_pastors=source.contact_items(scope, "services"),
-        handovers=measures.handovers(scope, "venue"),
+        handovers=source.handovers(scope, "venue"),
         help_requests=measures.help_requests(scope),
         priority5=priority5.gather(scope, source),
     )

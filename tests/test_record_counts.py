@@ -108,6 +108,10 @@ def records(app, scheme, elsewhere, make_venue, make_team, make_patrol, by_servi
         insert(Contact), [contact_values(draw, patrols, services, venues) for _ in range(60)]
     )
     db.session.commit()
+    # Visits that continue a hand-over.
+    for contact_id in handed()[:6]:
+        db.session.add(Visit(**visit_values(draw, venues, services), contact_id=contact_id))
+    db.session.commit()
     by_services(draw, services)
     return draw, venues, patrols, services
 
@@ -130,6 +134,15 @@ def by_services(coordinator, make_visit, correct_visit, make_contact, correct_co
     return write
 
 
+def handed() -> list[str]:
+    """The contacts handed over to a venue that no visit continues yet."""
+    taken = select(Visit.contact_id).where(Visit.contact_id.is_not(None))
+    stmt = select(Contact.id).where(
+        Contact.handover_venue_id.is_not(None), Contact.id.not_in(taken)
+    )
+    return db.session.scalars(stmt.order_by(Contact.id)).all()
+
+
 def change(draw: random.Random, venues: list, patrols: list, services: list) -> None:
     """Correct, move and delete records: through the ORM and through Core statements."""
     visits = db.session.scalars(select(Visit).order_by(Visit.id)).all()
@@ -145,7 +158,8 @@ def change(draw: random.Random, venues: list, patrols: list, services: list) -> 
         for name in ("seen", "given", "people", "gender", "at", "patrol_id"):
             setattr(contact, name, fresh[name])
     # The ORM deletes records without revisions (with them, retention's Core deletes do).
-    alone = [r for r in visits + contacts if not r.revisions]
+    continued = {v.contact_id for v in visits}
+    alone = [r for r in visits + contacts if not r.revisions and r.id not in continued]
     for record in draw.sample(alone, 20):
         db.session.delete(record)
     db.session.commit()
@@ -155,7 +169,14 @@ def change(draw: random.Random, venues: list, patrols: list, services: list) -> 
         db.session.execute(moved.values(arrived_at=moment(draw), help=some(draw, HELP)))
     db.session.execute(update(Contact).where(Contact.people > 4).values(note="blanked"))
     db.session.execute(update(Visit).values(note="blanked", company=Visit.company))
-    db.session.execute(delete(Contact).where(Contact.at < datetime(2025, 10, 20)))
+    continuing = select(Visit.id).where(Visit.contact_id.is_not(None)).order_by(Visit.id)
+    moving = db.session.scalars(continuing.limit(3)).all()
+    for visit_id, contact_id in zip(moving, handed()[:3], strict=True):
+        db.session.execute(update(Visit).where(Visit.id == visit_id).values(contact_id=contact_id))
+    db.session.execute(update(Visit).where(Visit.id == visit_id).values(contact_id=None))
+    taken = select(Visit.contact_id).where(Visit.contact_id.is_not(None))
+    old = (Contact.at < datetime(2025, 10, 20)) & Contact.id.not_in(taken)
+    db.session.execute(delete(Contact).where(old))
     db.session.execute(delete(Visit).where(Visit.arrived_at < datetime(2025, 10, 20)))
     db.session.commit()
 
@@ -195,6 +216,8 @@ def test_the_report_has_something_to_agree_on(records, scheme):
     assert len(counts.visit_items(scope, "services")) == 4  # one from elsewhere
     assert counts.contact_items(scope, "seen").keys() <= set(SEEN)
     assert set(counts.contacts(scope, "company")) == {("alone",), ("with_others",)}
+    both = list(zip(*counts.handovers(scope, "venue").values(), strict=True))
+    assert sum(both[0]) > sum(both[1]) > 0
 
 
 def test_a_deleted_record_leaves_no_count(records, scheme):

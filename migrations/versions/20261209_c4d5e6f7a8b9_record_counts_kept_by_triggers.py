@@ -157,17 +157,54 @@ def backfill(dialect: str, kind: str) -> str:
     )
 
 
+# Hand-overs count in the scheme of the venue handed to, by the contact's night:
+# contact.handover (handed over) and contact.handover.visited (a visit continued it).
+def handover(dialect: str, r: str, sign: str) -> str:
+    """A contact's hand-over, and the visits that continue it, added or taken away."""
+    return (
+        "INSERT INTO record_count (scheme_id, field, night, code, records, people)"  # noqa: S608
+        " SELECT owner.scheme_id, f.field, n.night,"
+        f" CAST({r}.handover_venue_id AS VARCHAR(64)), {sign} * f.n, {sign} * f.n"
+        f" FROM venue AS owner, (SELECT {night(dialect, f'{r}.at')} AS night) AS n,"
+        " (SELECT 'contact.handover' AS field, 1 AS n UNION ALL"
+        " SELECT 'contact.handover.visited',"
+        f" (SELECT COUNT(*) FROM visit WHERE visit.contact_id = {r}.id)) AS f"
+        f" WHERE owner.id = {r}.handover_venue_id ORDER BY f.field" + UPSERT
+    )
+
+
+def continued(dialect: str, r: str, sign: str) -> str:
+    """A visit that continues a hand-over, added to or taken from its contact's count."""
+    return (
+        "INSERT INTO record_count (scheme_id, field, night, code, records, people)"  # noqa: S608
+        f" SELECT owner.scheme_id, 'contact.handover.visited', {night(dialect, 'contact.at')},"
+        f" CAST(contact.handover_venue_id AS VARCHAR(64)), {sign}, {sign}"
+        " FROM contact JOIN venue AS owner ON owner.id = contact.handover_venue_id"
+        f" WHERE contact.id = {r}.contact_id" + UPSERT
+    )
+
+
+EXTRA = {"visit": continued, "contact": handover}
+HANDOVERS = (
+    "INSERT INTO record_count (scheme_id, field, night, code, records, people)"
+    " SELECT owner.scheme_id, '{field}', {night}, CAST(c.handover_venue_id AS VARCHAR(64)),"
+    " COUNT(*), COUNT(*) FROM contact AS c JOIN venue AS owner ON owner.id = c.handover_venue_id"
+    " {visits} GROUP BY 1, 2, 3, 4"
+)
+
+
 # The columns a count depends on: a change to any other (a note blanked) costs nothing.
 WATCHED = {
-    "visit": "venue_id, arrived_at, help, services, gender, age_band, company",
-    "contact": "patrol_id, at, people, gender, age_band, seen, given, services",
+    "visit": "venue_id, arrived_at, help, services, gender, age_band, company, contact_id",
+    "contact": "patrol_id, at, people, gender, age_band, seen, given, services, handover_venue_id",
 }
 
 
 def create_triggers(dialect: str) -> None:
     """The triggers that keep record_count in step with visits and contacts."""
     for kind in FIELDS:
-        add, take = count(dialect, kind, "NEW", "1"), count(dialect, kind, "OLD", "-1")
+        add = f"{count(dialect, kind, 'NEW', '1')}; {EXTRA[kind](dialect, 'NEW', '1')}"
+        take = f"{count(dialect, kind, 'OLD', '-1')}; {EXTRA[kind](dialect, 'OLD', '-1')}"
         if dialect == "postgresql":
             op.execute(
                 f"CREATE FUNCTION {kind}_counts() RETURNS trigger LANGUAGE plpgsql AS $$\n"
@@ -216,6 +253,11 @@ def upgrade():
     dialect = op.get_bind().dialect.name
     for kind in FIELDS:
         op.execute(backfill(dialect, kind))
+    for field, visits in [
+        ("contact.handover", ""),
+        ("contact.handover.visited", "JOIN visit ON visit.contact_id = c.id"),
+    ]:
+        op.execute(HANDOVERS.format(field=field, night=night(dialect, "c.at"), visits=visits))
     create_triggers(dialect)
 
 
