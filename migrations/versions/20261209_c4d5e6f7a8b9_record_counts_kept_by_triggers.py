@@ -258,6 +258,8 @@ def upgrade():
         ("contact.handover.visited", "JOIN visit ON visit.contact_id = c.id"),
     ]:
         op.execute(HANDOVERS.format(field=field, night=night(dialect, "c.at"), visits=visits))
+    if dialect == "postgresql":
+        op.execute("ANALYZE record_count")  # the planner's statistics for the new rows
     create_triggers(dialect)
 
 
