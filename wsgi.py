@@ -6,6 +6,7 @@ import warnings
 from pathlib import Path
 
 from flask import Flask, Response, request
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import get_locale
 from sqlalchemy.exc import DBAPIError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -27,8 +28,9 @@ from accounts.models import ROLES
 from accounts.sessions import load_session_user, sign_in_first, unauthorized
 from core.access import check_declared, enforce
 from core.database import configure_engine
+from core.forms import chip_options
 from core.geo import map_settings, shown_distance
-from core.i18n import LANGUAGES, select_locale, text_direction
+from core.i18n import LANGUAGES, select_locale, share_wtforms_messages, text_direction
 from core.qr import qr_svg
 from core.security import SessionInterface, add_security_headers
 from extensions import babel, csrf, db, limiter, login, migrate
@@ -115,9 +117,22 @@ DEFAULTS = {
 WEAK_SECRETS = {"dev", "secret", "changeme", "change-me", "secret-key", "your-secret-key"}
 
 
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, with a body nested past the parser's depth read as unreadable (a
+    ValueError, which request.get_json answers 400) rather than a server error."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError as error:
+            raise ValueError("JSON nested too deeply") from error
+
+
 class Lantern(Flask):
-    """Flask, logging failures by route pattern (a path can hold a reset token), and
-    sending static files whole (core.static)."""
+    """Flask, logging failures by route pattern (a path can hold a reset token), reading
+    JSON with JSONProvider, and sending static files whole (core.static)."""
+
+    json_provider_class = JSONProvider
 
     def log_exception(self, exc_info) -> None:
         rule = request.url_rule.rule if request.url_rule else "-"
@@ -171,6 +186,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         REMEMBER_COOKIE_DURATION=0,  # no "remember me" on shared tablets
         # A fixed window lets twice the limit through across a minute's edge; this does not.
         RATELIMIT_STRATEGY="moving-window",
+        # Redis down: each process counts in memory until it is back, and sign-in works.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         # The token lives as long as the session, which ends after idle time or a shift.
         WTF_CSRF_TIME_LIMIT=None,
         BABEL_DEFAULT_LOCALE="en_GB",
@@ -236,6 +253,7 @@ def set_up_web(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    app.before_request(share_wtforms_messages)
     login.init_app(app)
     login.user_loader(load_session_user)
     login.unauthorized_handler(unauthorized)
@@ -247,6 +265,7 @@ def set_up_web(app: Flask) -> None:
         text_direction=text_direction,
         languages=LANGUAGES,
         map_settings=map_settings,
+        chip_options=chip_options,
     )
     app.jinja_env.filters.update(
         qr_svg=qr_svg,

@@ -1,7 +1,7 @@
 """Enrolling a browser with a one-time code, and PIN sign-in on a venue's tablet. The
 coordinator's pages that make codes and revoke devices are in schemes.devices."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -49,8 +49,16 @@ def _device_key() -> str:
     return "pin:" + token_hash(request.cookies.get(enrolment.DEVICE_COOKIE, ""))
 
 
+def _pin_failed(_response) -> bool:
+    """Only a wrong PIN counts against the tablet's limit: a shift signing in all night
+    with the right ones never locks the tablet."""
+    return g.get("pin_failed", False)
+
+
 @public
-@limiter.limit(lambda: current_app.config["PIN_RATE_LIMIT"], key_func=_device_key)
+@limiter.limit(
+    lambda: current_app.config["PIN_RATE_LIMIT"], key_func=_device_key, deduct_when=_pin_failed
+)
 def pin_sign_in():
     device = enrolment.current_device()
     people = enrolment.pin_people(device)
@@ -65,6 +73,7 @@ def pin_sign_in():
             audit("signed_in_with_pin", user, actor=user, device=device.name)
             start_session_for(user)
             return redirect(url_for("havens.log_visit"))
+        g.pin_failed = True
         if why == "locked":
             flash(
                 _("PIN sign-in is locked after too many tries. Sign in with your password."),

@@ -1,18 +1,25 @@
-"""How fast records sync through the real HTTP endpoint, against plain sqlite3 inserts.
+"""How fast records sync through the real HTTP endpoint, against the database's own floor.
 
-    .venv/bin/python bench/sync.py [--records 10000] [--batch 500] [--workers 2] [--devices 1]
+    .venv/bin/python bench/sync.py [--database sqlite|postgres] [--records 10000]
+        [--batch 500] [--workers 2] [--devices 1] [--stored 0]
 
-Makes a demo database in a temporary folder, starts the app under gunicorn on SQLite,
+Makes a demo database (a SQLite file in a temporary folder, or a PostgreSQL database of
+its own at LANTERN_BENCH_POSTGRES_URL, dropped after), starts the app under gunicorn on it,
 signs in as the demo venue staff member and sends new visits through POST /api/sync in
 batches, one batch after another as a device's outbox does (with --devices N, N devices
 send their share at the same time, each from its own session). Then it copies the rows the
-server wrote (visits, their first versions, receipts, audit events) into a fresh copy of
-the empty database with sqlite3 executemany in one transaction: the floor for storing
-the same rows with no HTTP, no validation and no ORM. Prints records per second for both
-and the ratio.
+sync wrote (visits, their first versions, receipts, audit events) into an empty database
+of the same kind with the driver's executemany (sqlite3, or psycopg), twice: one commit per
+batch, as the sync commits, and one commit for all. Those are the floors for storing the
+same rows with no HTTP, no validation and no ORM. Prints records per second for the three
+and the ratio of HTTP to each.
+
+--stored N first fills every database with N visits and their first versions, with
+executemany (COPY on PostgreSQL), not over HTTP: the same run with a big database.
 """
 
 import argparse
+import contextlib
 import http.cookiejar
 import json
 import os
@@ -28,8 +35,12 @@ import time
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import psycopg
+import sqlalchemy as sa
+from psycopg.types.json import Json
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -41,6 +52,17 @@ from extensions import db  # noqa: E402
 from wsgi import DEFAULTS, create_app  # noqa: E402
 
 TABLES = ("visit", "visit_revision", "receipt", "audit_event")
+# The column that dates each table's rows: what the sync wrote is what came after it began.
+WRITTEN_AT = {
+    "visit": "created_at",
+    "visit_revision": "changed_at",
+    "receipt": "received_at",
+    "audit_event": "at",
+}
+POSTGRES_URL = os.environ.get(
+    "LANTERN_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+FILLED_AT = datetime(2025, 1, 1)  # long before the run: the copy leaves these rows out
 
 
 def free_port() -> int:
@@ -49,13 +71,130 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def make_database(path: Path, secret: str, demo: bool) -> None:
-    app = create_app({"SECRET_KEY": secret, "DATABASE_URL": f"sqlite:///{path}"})
+def make_database(url: str, secret: str, demo: bool) -> None:
+    app = create_app({"SECRET_KEY": secret, "DATABASE_URL": url})
     with app.app_context():
         upgrade()
         if demo:
             app.test_cli_runner().invoke(schemes.demo.demo)
         db.engine.dispose()
+
+
+def postgres_database() -> tuple[str, callable]:
+    """A database of the bench's own, and how to drop it."""
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"lantern_bench_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+    return url, drop
+
+
+class Raw:
+    """The driver's own connection to a database, sqlite3 or psycopg, with no SQLAlchemy:
+    foreign keys unchecked (the copy has no venues or people), durable commits."""
+
+    def __init__(self, url: str):
+        self.sqlite = url.startswith("sqlite")
+        if self.sqlite:
+            self.conn = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=FULL")
+            self.conn.execute("PRAGMA foreign_keys=OFF")
+        else:
+            self.conn = psycopg.connect(url.replace("postgresql+psycopg", "postgresql"))
+            self.conn.execute("SET session_replication_role = replica")
+            self.conn.commit()
+
+    def begin(self) -> None:
+        if self.sqlite:
+            self.conn.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        if self.sqlite:
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.commit()
+
+    def insert(self, table: str, columns: list[str], rows: list) -> None:
+        marks = ", ".join(["?" if self.sqlite else "%s"] * len(columns))
+        names = ", ".join(f'"{c}"' for c in columns)
+        sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'  # noqa: S608 (our names)
+        if self.sqlite:
+            self.conn.executemany(sql, rows)
+        else:
+            with self.conn.cursor() as cursor:
+                cursor.executemany(sql, rows)
+
+    def rows(self, table: str, since: datetime) -> tuple[list[str], list]:
+        mark = "?" if self.sqlite else "%s"
+        sql = f'SELECT * FROM "{table}" WHERE "{WRITTEN_AT[table]}" >= {mark}'  # noqa: S608
+        cursor = self.conn.execute(sql, (since,) if not self.sqlite else (since.isoformat(" "),))
+        columns = [c[0] for c in cursor.description]
+        found = cursor.fetchall()
+        if not self.sqlite:  # JSON comes back as Python lists and dicts; it goes in as JSON
+            found = [tuple(Json(v) if isinstance(v, dict | list) else v for v in r) for r in found]
+        if not self.sqlite:
+            self.conn.commit()
+        return columns, found
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def fill(url: str, count: int) -> float:
+    """Store `count` visits and their first versions with executemany (COPY on
+    PostgreSQL), dated before the run; returns the seconds it took."""
+    started = time.perf_counter()
+    raw = Raw(url)
+    venue = raw.conn.execute("SELECT min(id) FROM venue").fetchone()[0] or 1
+    visit_columns = [
+        "id",
+        "venue_id",
+        "arrived_at",
+        "help",
+        "services",
+        "age_band",
+        "note",
+        "version",
+        "created_at",
+        "updated_at",
+    ]
+    revision_columns = ["visit_id", "version", "data", "changed_at"]
+    chunk = 50_000
+    for first in range(0, count, chunk):
+        visits_, revisions = [], []
+        for n in range(first, min(first + chunk, count)):
+            record = str(uuid.UUID(int=n + 1))
+            arrived = FILLED_AT - timedelta(minutes=n)
+            data = json.dumps({"arrived_at": arrived.isoformat(), "help": ["seat"]})
+            visits_.append(
+                (record, venue, arrived, '["seat"]', "[]", "18_24", "", 1, FILLED_AT, FILLED_AT)
+            )
+            revisions.append((record, 1, data, FILLED_AT))
+        raw.begin()
+        if raw.sqlite:
+            raw.insert("visit", visit_columns, visits_)
+            raw.insert("visit_revision", revision_columns, revisions)
+        else:
+            with raw.conn.cursor() as cursor:
+                for table, columns, rows in (
+                    ("visit", visit_columns, visits_),
+                    ("visit_revision", revision_columns, revisions),
+                ):
+                    names = ", ".join(columns)
+                    with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                        for row in rows:
+                            copy.write_row(row)
+        raw.commit()
+    raw.close()
+    return time.perf_counter() - started
 
 
 class Client:
@@ -142,46 +281,99 @@ def sync_over_http(client: Client, session: dict, entries: list, batch: int) -> 
     return time.perf_counter() - started
 
 
-def plain_inserts(source: Path, target: Path) -> float:
-    """Seconds for sqlite3 executemany to insert the same rows into an empty copy."""
-    read = sqlite3.connect(source)
-    rows = {}
-    for table in TABLES:
-        cursor = read.execute(f"SELECT * FROM {table}")  # noqa: S608 (names are ours)
-        rows[table] = ([c[0] for c in cursor.description], cursor.fetchall())
-    read.close()
-    write = sqlite3.connect(target, isolation_level=None)
-    write.execute("PRAGMA journal_mode=WAL")
-    write.execute("PRAGMA synchronous=FULL")
-    write.execute("PRAGMA foreign_keys=OFF")  # the venues and people differ in the copy
+def floor(url: str, written: dict, batches: int) -> float:
+    """Seconds for the driver's executemany to insert the rows the sync wrote into an
+    empty database, in `batches` transactions (each table's rows split evenly)."""
+    raw = Raw(url)
     started = time.perf_counter()
-    write.execute("BEGIN IMMEDIATE")
-    for table in TABLES:
-        columns, values = rows[table]
-        marks = ", ".join("?" * len(columns))
-        write.executemany(f"INSERT INTO {table} VALUES ({marks})", values)  # noqa: S608
-    write.execute("COMMIT")
+    for b in range(batches):
+        raw.begin()
+        for table, (columns, rows) in written.items():
+            size = -(-len(rows) // batches)
+            raw.insert(table, columns, rows[b * size : (b + 1) * size])
+        raw.commit()
     elapsed = time.perf_counter() - started
-    write.close()
+    raw.close()
     return elapsed
+
+
+@contextlib.contextmanager
+def databases(kind: str, folder: Path, count: int):
+    """Three databases: the served one, and two empty ones for the floors."""
+    drops = []
+    urls = []
+    for name in ("lantern", "floor_batch", "floor_all"):
+        if kind == "postgres":
+            url, drop = postgres_database()
+            drops.append(drop)
+        else:
+            url = f"sqlite:///{folder / name}.db"
+        urls.append(url)
+    try:
+        yield urls
+    finally:
+        for drop in drops:
+            drop()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=DEFAULTS["SYNC_MAX_RECORDS"])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--devices", type=int, default=1)
+    parser.add_argument("--stored", type=int, default=0, help="visits stored before the run")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="lantern-bench-"))
     secret = secrets.token_hex(32)
-    database, empty = folder / "lantern.db", folder / "empty.db"
-    make_database(database, secret, demo=True)
-    make_database(empty, secret, demo=False)
+    with databases(args.database, folder, args.stored) as (database, *floors):
+        make_database(database, secret, demo=True)
+        fill_seconds = 0.0
+        for url in floors:
+            make_database(url, secret, demo=False)
+        if args.stored:
+            fill_seconds += fill(database, args.stored) + fill(floors[0], args.stored)
+            if args.database == "sqlite":  # the same empty database, filled: copy the file
+                shutil.copyfile(folder / "floor_batch.db", folder / "floor_all.db")
+            else:
+                fill_seconds += fill(floors[1], args.stored)
+        http_seconds, since = serve_and_sync(args, database, secret)
+        raw = Raw(database)
+        written = {table: raw.rows(table, since) for table in TABLES}
+        raw.close()
+        stored = len(written["visit"][1])
+        batches = -(-args.records // args.batch)
+        per_batch = floor(floors[0], written, batches)
+        all_at_once = floor(floors[1], written, 1)
+    shutil.rmtree(folder)
+    http_rate = args.records / http_seconds
+    batch_rate, all_rate = args.records / per_batch, args.records / all_at_once
+    print(
+        f"{args.database}: {args.records} visits in batches of {args.batch} from "
+        f"{args.devices} device(s), {args.workers} gunicorn workers, {os.cpu_count()} cores"
+    )
+    if args.stored:
+        print(f"already stored: {args.stored:,} visits (filled in {fill_seconds:.0f} s)")
+    print(f"stored by the sync: {stored} visits")
+    driver = "sqlite3" if args.database == "sqlite" else "psycopg"
+    for name, seconds, rate in (
+        ("HTTP /api/sync under gunicorn", http_seconds, http_rate),
+        (f"{driver} executemany, a commit per batch", per_batch, batch_rate),
+        (f"{driver} executemany, one commit for all", all_at_once, all_rate),
+    ):
+        print(f"{name + ':':42} {seconds:6.2f} s, {rate:8,.0f} records/s")
+    print(f"HTTP / floor with a commit per batch: {http_rate / batch_rate:.0%}")
+    print(f"HTTP / floor with one commit for all: {http_rate / all_rate:.0%}")
+
+
+def serve_and_sync(args, database: str, secret: str) -> tuple[float, datetime]:
+    """Serve the database under gunicorn and send every visit; returns the seconds it took
+    and when it began (naive UTC, as the database stores times)."""
     port = free_port()
     env = os.environ | {
         "LANTERN_SECRET_KEY": secret,
-        "LANTERN_DATABASE_URL": f"sqlite:///{database}",
+        "LANTERN_DATABASE_URL": database,
         "LANTERN_LOG_LEVEL": "WARNING",
         "LANTERN_SYNC_MAX_RECORDS": str(args.batch),
         # Several workers must share their rate-limit counts (gunicorn.conf.py refuses
@@ -204,27 +396,14 @@ def main() -> None:
         venue_id = int(re.search(r'name="venue_id"[^>]*value="(\d+)"', page)[1])
         counts = [len(range(i, args.records, args.devices)) for i in range(args.devices)]
         shares = [visits(n, venue_id, s["author"]) for n, s in zip(counts, sessions, strict=True)]
+        since = datetime.now(UTC).replace(tzinfo=None) - timedelta(seconds=1)
         started = time.perf_counter()
         with ThreadPoolExecutor(args.devices) as pool:
             list(pool.map(sync_over_http, devices, sessions, shares, [args.batch] * args.devices))
-        http_seconds = time.perf_counter() - started
+        return time.perf_counter() - started, since
     finally:
         process.terminate()
         process.wait()
-    with sqlite3.connect(database) as check:
-        stored = check.execute("SELECT count(*) FROM visit WHERE note = ''").fetchone()[0]
-    plain_seconds = plain_inserts(database, empty)
-    http_rate = args.records / http_seconds
-    plain_rate = args.records / plain_seconds
-    print(
-        f"records: {args.records} visits in batches of {args.batch} from {args.devices} "
-        f"device(s), {args.workers} gunicorn workers, {os.cpu_count()} cores"
-    )
-    print(f"stored on the server: {stored} visits (2 demo visits have notes)")
-    print(f"HTTP /api/sync under gunicorn: {http_seconds:.2f} s, {http_rate:,.0f} records/s")
-    print(f"plain sqlite3 executemany:     {plain_seconds:.2f} s, {plain_rate:,.0f} records/s")
-    print(f"ratio (plain / HTTP): {plain_rate / http_rate:.1f}x")
-    shutil.rmtree(folder)
 
 
 if __name__ == "__main__":

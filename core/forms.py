@@ -8,8 +8,9 @@ import re
 from collections.abc import Callable
 from datetime import timedelta
 
+from flask_babel import get_locale, lazy_ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
+from markupsafe import Markup
 from wtforms import FloatField, RadioField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional, Regexp, ValidationError
@@ -59,13 +60,13 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-# A code a scheme's list never had (lists.items): the sync API's field error, translated.
+# A code a scheme's list never had (lists.items): the field error, in the reader's language.
 NOT_ON_LIST = _l("“%(value)s” is not on your scheme's list.")
 
 
 class ListItemsMixin:
-    """A field offering a scheme's list (lists.items.offered): a hidden item is accepted,
-    so a record saved before it was hidden still syncs, and shown only where chosen."""
+    """A field offering a scheme's list (lists.items.fill): a hidden item is shown only
+    where a record already has it. What is accepted is the schema's (core.schema)."""
 
     hidden_values: frozenset = frozenset()
 
@@ -78,20 +79,58 @@ class ItemChips(ListItemsMixin, CheckboxesField):
     """Checkboxes of a scheme's list."""
 
     def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, invalid_choice_message=NOT_ON_LIST, **kwargs)
+        super().__init__(label, validators, validate_choice=False, **kwargs)
 
 
 class ItemRadios(ListItemsMixin, RadioField):
     """Radio buttons of a scheme's list."""
 
     def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, invalid_choice_message=NOT_ON_LIST, **kwargs)
+        super().__init__(label, validators, validate_choice=False, **kwargs)
 
-    def pre_validate(self, form) -> None:
-        # One value, so the message names it as the checkboxes' does.
-        if self.data and self.data not in {c.value for c in self.iter_choices()}:
-            raise ValidationError(NOT_ON_LIST % {"value": self.data})
-        super().pre_validate(form)
+
+# Chips rendered once: each option's input, unchecked and checked, with its label.
+# Rendering every option through WTForms and a Jinja macro on each request was most of a
+# form's server time. The key holds the language and every value and label, so an edited
+# list (the directory, a scheme's own lists) is a new key: no worker can serve an old one,
+# and nothing has to be told of the edit. A label still to be translated (lazy_gettext)
+# counts by identity, as translating it costs more than the rest of the lookup: its
+# translation depends only on it and the language. The entry keeps those labels alive,
+# so no other object can take their identity while the key stands.
+_CHIPS: dict[tuple, tuple[list, list[tuple[Markup, Markup]]]] = {}
+CHIPS_KEPT = 500  # keys at most; an edit leaves its old key behind, so the cache is capped
+CHIP = Markup('\n    <label class="chip">{}<span>{}</span></label>\n  ')
+
+
+def chip_options(field) -> Markup:
+    """The options of a radio or checkbox field as chips, the checked ones checked."""
+    choices = list(field.iter_choices())
+    key = (
+        str(get_locale()),
+        type(field.meta),
+        type(field),
+        field.name,
+        field.id,
+        repr(field.render_kw),
+        tuple(
+            (c.value, c.label if isinstance(c.label, str) else id(c.label), repr(c.render_kw))
+            for c in choices
+        ),
+    )
+    entry = _CHIPS.get(key)
+    if entry is None:
+        rendered = []
+        for option in field:
+            label = option.label.text
+            option.checked = False
+            unchecked = CHIP.format(option(), label)
+            option.checked = True
+            rendered.append((unchecked, CHIP.format(option(), label)))
+        if len(_CHIPS) >= CHIPS_KEPT:
+            _CHIPS.clear()
+        entry = _CHIPS[key] = ([c.label for c in choices], rendered)
+    pairs = zip(choices, entry[1], strict=True)
+    return Markup("").join(on if c.selected else off for c, (off, on) in pairs)
 
 
 def phone_number() -> Regexp:
@@ -134,12 +173,15 @@ def record_times_from(form, scheme):
     return form
 
 
-def note_field() -> TextAreaField:
-    """The free-text note every record may carry: short, and never a name."""
+def note_field(validators=None) -> TextAreaField:
+    """The free-text note every record may carry: short, and never a name. A form whose
+    rules are a schema (core.schema) passes validators=[]: the schema checks the length."""
     return TextAreaField(
         _l("Note"),
         description=NOTE_HINT,
-        validators=[Length(max=NOTE_MAX, message=NOTE_TOO_LONG)],
+        validators=[Length(max=NOTE_MAX, message=NOTE_TOO_LONG)]
+        if validators is None
+        else validators,
         render_kw={"maxlength": NOTE_MAX, "rows": 3},
     )
 

@@ -2,9 +2,11 @@
 
 from functools import cache
 
-from babel import Locale
+from babel import Locale, support
 from flask import has_request_context, request, session
+from flask_babel import get_locale
 from flask_login import current_user
+from wtforms.i18n import messages_path
 
 # The languages Lantern speaks, each named in itself for the language menu.
 LANGUAGES = {"en_GB": "English", "pl": "Polski", "ro": "Română", "uk": "Українська"}
@@ -38,3 +40,30 @@ def plural_samples(locale: str) -> dict[str, int]:
     for n in range(200):
         samples.setdefault(rule(n), n)
     return samples
+
+
+@cache
+def wtforms_catalogue(locale: str) -> support.NullTranslations:
+    """WTForms' own messages ("Not a valid choice.") in one language, read once."""
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class WTFormsMessages:
+    """WTForms' own messages in the request's language, from catalogues read once per
+    process. Flask-WTF reads the catalogue file again on every request that builds a form
+    (any field without a label asks it), unless request.wtforms_translations is set."""
+
+    def ugettext(self, string: str) -> str:
+        return wtforms_catalogue(str(get_locale())).ugettext(string)
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        return wtforms_catalogue(str(get_locale())).ungettext(singular, plural, n)
+
+
+WTFORMS_MESSAGES = WTFormsMessages()
+
+
+def share_wtforms_messages() -> None:
+    """Before each request: WTForms' messages come from WTFormsMessages."""
+    # The attribute Flask-WTF (flask_wtf/i18n.py) looks for before reading the file.
+    request.wtforms_translations = WTFORMS_MESSAGES  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ relative import, an old page) is revalidated with its ETag, so an unchanged file
 import hashlib
 from functools import lru_cache
 from pathlib import Path
+from stat import S_ISREG
 
 from flask import Flask, Response, current_app, request
 
@@ -35,13 +36,27 @@ def content_hash(path: Path, mtime_ns: int) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
+@lru_cache(maxsize=512)
+def inside(folder: str, filename: str) -> Path | None:
+    """The file's real path when it lies inside the folder, else None. Resolving a path
+    asks the disk about each of its folders: done once, not on every url_for."""
+    root = Path(folder).resolve()
+    path = (root / filename).resolve()
+    return path if root in path.parents else None
+
+
 def version_of(filename: str) -> str | None:
     """The current content hash of a static file, or None when there is no such file."""
-    folder = Path(current_app.static_folder or "")
-    path = (folder / filename).resolve()
-    if folder.resolve() not in path.parents or not path.is_file():
+    path = inside(current_app.static_folder or "", filename)
+    if path is None:
         return None
-    return content_hash(path, path.stat().st_mtime_ns)
+    try:
+        found = path.stat()
+    except OSError:  # no such file
+        return None
+    if not S_ISREG(found.st_mode):
+        return None
+    return content_hash(path, found.st_mtime_ns)
 
 
 def add_version(endpoint: str, values: dict) -> None:

@@ -45,3 +45,11 @@ def directory_for(scheme_id: int) -> list[SupportService]:
     """A scheme's support services in the coordinator's order."""
     stmt = select(SupportService).filter_by(scheme_id=scheme_id)
     return list(db.session.scalars(stmt.order_by(SupportService.position, SupportService.name)))
+
+
+def directory_options(scheme_id: int) -> list[tuple[int, str]]:
+    """A scheme's support services as (id, name), in the coordinator's order: what a
+    record form offers, read without loading every column of every service."""
+    stmt = select(SupportService.id, SupportService.name).filter_by(scheme_id=scheme_id)
+    order = (SupportService.position, SupportService.name)
+    return [(row.id, row.name) for row in db.session.execute(stmt.order_by(*order))]

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from lists import defaults
+from lists import items as lists
 
 # Help given and how a person left are each scheme's own lists (lists.items); these are
 # the defaults a new scheme starts with.
@@ -40,3 +41,26 @@ PREMISES = {
     "hotel": _l("Hotel"),
     "other": _l("Other"),
 }
+
+# The lists a visit's answers are checked against, by field.
+LISTS = {
+    "help": HELP,
+    "age_band": AGE_BANDS,
+    "gender": GENDERS,
+    "company": COMPANY,
+    "left_how": LEFT_HOW,
+}
+
+# The lists each scheme keeps its own (lists.items); the others are fixed here.
+OWN_LISTS = ("help", "left_how")
+FIXED = {name: tuple(codes) for name, codes in LISTS.items() if name not in OWN_LISTS}
+
+
+def allowed_codes(list_name: str, scheme_id: int | None) -> tuple[str, ...]:
+    """The codes a scheme's visits may hold in one list, in the order they are shown. Every
+    "is this code allowed" question about a visit comes here: for a scheme's own list,
+    every code of it, hidden ones included (lists.items.allowed_codes), so a device that
+    saved before an item was hidden still syncs; for the others, the fixed list."""
+    if list_name in OWN_LISTS:
+        return lists.allowed_codes(list_name, scheme_id)
+    return FIXED[list_name]

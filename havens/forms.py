@@ -36,9 +36,7 @@ from wtforms.validators import (
 )
 
 from core.forms import (
-    BAD_ID,
     LOCAL_MINUTE,
-    UUID,
     CheckboxesField,
     ItemChips,
     ItemRadios,
@@ -46,97 +44,66 @@ from core.forms import (
     email_format,
     latitude_field,
     longitude_field,
-    not_in_future,
     note_field,
     options,
     phone_number,
-    record_times_from,
 )
-from core.timeutil import to_utc, utcnow
+from core.schema import SchemaForm
+from core.timeutil import utcnow
 from extensions import db
-from havens.access import directory_for, venues_for
-from havens.choices import AGE_BANDS, COMPANY, GENDERS, PREMISES
+from havens.choices import LISTS, OWN_LISTS, PREMISES, allowed_codes
 from havens.hours import DAYS, span
 from havens.models import Venue, Visit
+from havens.schema import VISIT, VisitContext, visit_context, visit_values
 from lists import items as lists
 
 POSTCODE = r"^[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}$"
 
 
-class VisitForm(FlaskForm):
-    id = HiddenField(validators=[DataRequired(), Regexp(UUID, message=BAD_ID)])
-    venue_id = SelectField(_l("Venue"), coerce=int)
+class VisitForm(SchemaForm, FlaskForm):
+    """The visit page's fields, for rendering; a visit's rules are havens.schema.VISIT."""
+
+    schema = VISIT
+
+    id = HiddenField()
+    venue_id = SelectField(_l("Venue"), coerce=int, validate_choice=False)
     # The Street Pastors' contact this visit continues, when they brought the person.
-    contact_id = HiddenField(validators=[Optional(), Regexp(UUID, message=BAD_ID)])
-    arrived_at = DateTimeLocalField(
-        _l("Arrival time"),
-        format=LOCAL_MINUTE,
-        validators=[
-            DataRequired(message=_l("Enter the time they arrived.")),
-            not_in_future(_l("The arrival time is in the future.")),
-        ],
-    )
-    help = ItemChips(_l("Help given"))  # the scheme's list: lists.items.fill
-    services = CheckboxesField(_l("Signposted to"), coerce=int)
-    age_band = RadioField(_l("Age"), choices=options(AGE_BANDS), validators=[Optional()])
-    gender = RadioField(_l("Gender (optional)"), choices=options(GENDERS), validators=[Optional()])
-    company = RadioField(
-        _l("Alone or with others"), choices=options(COMPANY), validators=[Optional()]
-    )
-    left_how = ItemRadios(_l("How they left"), validators=[Optional()])
-    departed_at = DateTimeLocalField(
-        _l("Departure time"),
-        format=LOCAL_MINUTE,
-        validators=[Optional(), not_in_future(_l("The departure time is in the future."))],
-    )
-    note = note_field()
-
-    def validate_departed_at(self, field) -> None:
-        if not (field.data and self.arrived_at.data):
-            return
-        if field.data < self.arrived_at.data:
-            raise ValidationError(_l("They cannot have left before they arrived."))
-        if field.data - self.arrived_at.data > timedelta(hours=24):
-            raise ValidationError(_l("A visit lasts less than a day. Check the date."))
-
-    def validate_help(self, field) -> None:
-        if not field.data and not self.services.data:
-            raise ValidationError(_l("Choose at least one kind of help."))
+    contact_id = HiddenField()
+    arrived_at = DateTimeLocalField(_l("Arrival time"), format=LOCAL_MINUTE)
+    help = ItemChips(_l("Help given"))  # the scheme's own list: lists.items.fill
+    services = CheckboxesField(_l("Signposted to"), coerce=int, validate_choice=False)
+    age_band = RadioField(_l("Age"), validate_choice=False)
+    gender = RadioField(_l("Gender (optional)"), validate_choice=False)
+    company = RadioField(_l("Alone or with others"), validate_choice=False)
+    left_how = ItemRadios(_l("How they left"))
+    departed_at = DateTimeLocalField(_l("Departure time"), format=LOCAL_MINUTE)
+    note = note_field(validators=[])
 
     def values(self) -> dict:
         """The validated values, as the Visit model stores them."""
-        services = list(self.services.data)
-        help_given = [code for code in self.help.order if code in self.help.data]
-        if services and "signposted" not in help_given:
-            help_given.append("signposted")
-        return {
-            "venue_id": self.venue_id.data,
-            "arrived_at": to_utc(self.arrived_at.data),
-            "departed_at": to_utc(self.departed_at.data) if self.departed_at.data else None,
-            "help": help_given,
-            "services": services,
-            "age_band": self.age_band.data or None,
-            "gender": self.gender.data or None,
-            "company": self.company.data or None,
-            "left_how": self.left_how.data or None,
-            "note": (self.note.data or "").strip(),
-            "contact_id": self.contact_id.data or None,
-        }
+        return visit_values(self.checked, self.context.scheme_id)
 
 
-def visit_form_for(user, by_use: bool = False, **kwargs) -> VisitForm:
+def visit_form_for(
+    user, context: VisitContext | None = None, by_use: bool = False, **kwargs
+) -> VisitForm:
     """The visit form with this person's venues and their scheme's directory and lists to
-    choose from; a page (`by_use`) offers a list commonest first if the scheme asks so.
-
-    The page and the sync API both build it here, so both offer and accept the same."""
+    choose from; a page (`by_use`) offers a scheme's own list commonest first if the
+    scheme asks so. The page and the sync API both build it here, so both offer and accept
+    the same (the rules themselves are havens.schema.VISIT)."""
     form = VisitForm(**kwargs)
-    venues = db.session.scalars(venues_for(user).order_by("name")).all()
-    form.venue_id.choices = options((v.id, v.name) for v in venues)
-    form.services.choices = options((s.id, s.name) for s in directory_for(user.scheme_id))
-    for name in ("help", "left_how"):
-        counts = use_counts(user.scheme_id, name) if by_use else None
-        lists.fill(form[name], user.scheme_id, name, counts)
-    return record_times_from(form, user.scheme)
+    context = context or visit_context(user)
+    form.venue_id.choices = options(context.venues.items())
+    form.services.choices = options(context.services.items())
+    for name, labels in LISTS.items():
+        if name in OWN_LISTS:
+            counts = use_counts(context.scheme_id, name) if by_use else None
+            lists.fill(form[name], context.scheme_id, name, counts)
+        else:
+            codes = allowed_codes(name, context.scheme_id)
+            form[name].choices = options((code, labels[code]) for code in codes)
+    form.earliest = context.earliest
+    return form.bind(context)
 
 
 # "Commonest first" counts the use of the last so many days.

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
 
 from accounts.models import User
 from core.timeutil import utcnow
@@ -33,7 +34,9 @@ def pending_handovers(user: User) -> list[Contact]:
     not yet continued by a visit."""
     linked = select(Visit.contact_id).where(Visit.contact_id.is_not(None))
     stmt = handovers_for(user).where(Contact.at >= utcnow() - WAITING, Contact.id.not_in(linked))
-    return list(db.session.scalars(stmt.order_by(Contact.at.desc())))
+    # The page names each one's venue: read with the contacts, not one query each.
+    stmt = stmt.options(joinedload(Contact.handover_venue)).order_by(Contact.at.desc())
+    return list(db.session.scalars(stmt))
 
 
 def pending_handover(user: User, contact_id: str) -> Contact | None:

@@ -63,7 +63,8 @@ def log_visit():
         form.arrived_at.data = london_now_minute()
         if form.venue_id.choices:
             form.venue_id.data = form.venue_id.choices[0].value
-        handover = pending_handover(current_user, request.args.get("contact", ""))
+        contact_id = request.args.get("contact", "")
+        handover = pending_handover(current_user, contact_id) if contact_id else None
         if handover is not None:
             form.contact_id.data, form.venue_id.data = handover.id, handover.handover_venue_id
     if form.validate_on_submit() and handover_matches(form, current_user):

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from havens.choices import AGE_BANDS as VISIT_AGE_BANDS
 from lists import defaults
+from lists import items as lists
 from lists.categories import RISK_REDUCING as RISK_CATEGORIES
 
 # What was seen and what was given or done are each scheme's own lists (lists.items);
@@ -27,3 +28,25 @@ GENDERS = {
 }
 
 PEOPLE_CHOICES = [1, 2, 3, 4, 5, 6]
+
+# The lists a contact's answers are checked against, by field.
+LISTS = {
+    "given": GIVEN,
+    "seen": SEEN,
+    "age_band": AGE_BANDS,
+    "gender": GENDERS,
+}
+
+# The lists each scheme keeps its own (lists.items); the others are fixed here.
+OWN_LISTS = ("given", "seen")
+FIXED = {name: tuple(codes) for name, codes in LISTS.items() if name not in OWN_LISTS}
+
+
+def allowed_codes(list_name: str, scheme_id: int | None) -> tuple[str, ...]:
+    """The codes a scheme's contacts may hold in one list, in the order they are shown. Every
+    "is this code allowed" question about a contact comes here: for a scheme's own list,
+    every code of it, hidden ones included (lists.items.allowed_codes), so a device that
+    saved before an item was hidden still syncs; for the others, the fixed list."""
+    if list_name in OWN_LISTS:
+        return lists.allowed_codes(list_name, scheme_id)
+    return FIXED[list_name]

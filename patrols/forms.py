@@ -29,23 +29,21 @@ from core.forms import (
     options,
     record_times_from,
 )
+from core.schema import SchemaForm
 from core.timeutil import to_utc, utcnow
 from extensions import db
-from havens.access import directory_for
-from havens.models import Venue
 from lists import items as lists
 from patrols.access import teams_for
-from patrols.choices import AGE_BANDS, GENDERS, PEOPLE_CHOICES
+from patrols.choices import LISTS, OWN_LISTS, PEOPLE_CHOICES, allowed_codes
 from patrols.models import Contact, Patrol, PatrolArea, Team
+from patrols.schema import (
+    CONTACT,
+    IN_FUTURE,
+    ContactContext,
+    contact_context,
+    contact_values,
+)
 from patrols.services import leads
-
-# Patrol and contact times: the same rule as a visit's arrival, in general words.
-IN_FUTURE = _l("That time is in the future.")
-
-
-def rounded(value: float | None) -> float | None:
-    """A coordinate rounded to three decimals: about 100 m, never a doorstep."""
-    return round(value, 3) if value is not None else None
 
 
 class StartPatrolForm(FlaskForm):
@@ -71,74 +69,36 @@ class StartPatrolForm(FlaskForm):
         }
 
 
-class ContactForm(FlaskForm):
-    id = HiddenField(validators=[DataRequired(), Regexp(UUID, message=BAD_ID)])
-    given = ItemChips(_l("Given or done"))  # the scheme's list: lists.items.fill
+class ContactForm(SchemaForm, FlaskForm):
+    """The contact page's fields, for rendering; a contact's rules are patrols.schema.CONTACT."""
+
+    schema = CONTACT
+
+    id = HiddenField()
+    given = ItemChips(_l("Given or done"))  # the scheme's own list: lists.items.fill
     people = RadioField(
         _l("How many people"),
         coerce=int,
         choices=options((n, str(n)) for n in PEOPLE_CHOICES),
         default=1,
+        validate_choice=False,
     )
-    people_more = IntegerField(
-        _l("More than 6"),
-        validators=[Optional(), NumberRange(min=7, max=200)],
-        render_kw={"inputmode": "numeric"},
-    )
+    people_more = IntegerField(_l("More than 6"), render_kw={"inputmode": "numeric"})
     seen = ItemChips(_l("What was seen"))
-    age_band = RadioField(
-        _l("Age (where obvious)"), choices=options(AGE_BANDS), validators=[Optional()]
-    )
-    gender = RadioField(
-        _l("Gender (where obvious)"), choices=options(GENDERS), validators=[Optional()]
-    )
-    services = CheckboxesField(_l("Signposted to"), coerce=int)
-    handover_venue_id = SelectField(_l("Handed over to"), coerce=int, validators=[Optional()])
-    area_id = SelectField(_l("Area"), coerce=int, validators=[Optional()])
-    street = StringField(_l("Street (optional)"), validators=[Optional(), Length(max=120)])
-    latitude = FloatField(
-        widget=HiddenField.widget, validators=[Optional(), NumberRange(min=-90, max=90)]
-    )
-    longitude = FloatField(
-        widget=HiddenField.widget, validators=[Optional(), NumberRange(min=-180, max=180)]
-    )
-    at = DateTimeLocalField(
-        _l("Time"), format=LOCAL_MINUTE, validators=[DataRequired(), not_in_future(IN_FUTURE)]
-    )
-    note = note_field()
-
-    def validate_given(self, field) -> None:
-        if not field.data and not self.seen.data:
-            raise ValidationError(_l("Choose what was given or done, or what was seen."))
-
-    def validate_handover_venue_id(self, field) -> None:
-        if "handover" in (self.given.data or []) and not field.data:
-            raise ValidationError(_l("Choose the Safe Haven they were handed over to."))
+    age_band = RadioField(_l("Age (where obvious)"), validate_choice=False)
+    gender = RadioField(_l("Gender (where obvious)"), validate_choice=False)
+    services = CheckboxesField(_l("Signposted to"), coerce=int, validate_choice=False)
+    handover_venue_id = SelectField(_l("Handed over to"), coerce=int, validate_choice=False)
+    area_id = SelectField(_l("Area"), coerce=int, validate_choice=False)
+    street = StringField(_l("Street (optional)"))
+    latitude = FloatField(widget=HiddenField.widget)
+    longitude = FloatField(widget=HiddenField.widget)
+    at = DateTimeLocalField(_l("Time"), format=LOCAL_MINUTE)
+    note = note_field(validators=[])
 
     def values(self) -> dict:
         """The validated values, as the Contact model stores them."""
-        given = [code for code in self.given.order if code in self.given.data]
-        services = list(self.services.data)
-        if services and "signposted" not in given:
-            given.append("signposted")
-        handover = self.handover_venue_id.data or None
-        if handover and "handover" not in given:
-            given.append("handover")
-        return {
-            "at": to_utc(self.at.data),
-            "people": self.people_more.data or self.people.data or 1,
-            "age_band": self.age_band.data or None,
-            "gender": self.gender.data or None,
-            "seen": [code for code in self.seen.order if code in self.seen.data],
-            "given": given,
-            "services": services,
-            "handover_venue_id": handover,
-            "area_id": self.area_id.data or None,
-            "street": (self.street.data or "").strip(),
-            "latitude": rounded(self.latitude.data),
-            "longitude": rounded(self.longitude.data),
-            "note": (self.note.data or "").strip(),
-        }
+        return contact_values(self.checked, self.context.scheme_id)
 
 
 class EndPatrolForm(FlaskForm):
@@ -174,14 +134,11 @@ def end_form(scheme, **kwargs) -> EndPatrolForm:
     return record_times_from(Form(**kwargs), scheme)
 
 
-def areas(scheme_id: int) -> list[PatrolArea]:
-    """A scheme's patrol areas in the coordinator's order."""
-    stmt = select(PatrolArea).filter_by(scheme_id=scheme_id)
-    return list(db.session.scalars(stmt.order_by(PatrolArea.position, PatrolArea.name)))
-
-
 def area_choices(scheme_id: int) -> list:
-    return options([(0, _l("No particular area"))] + [(a.id, a.name) for a in areas(scheme_id)])
+    """The areas a form offers, "no particular area" first; only their ids and names read."""
+    stmt = select(PatrolArea.id, PatrolArea.name).filter_by(scheme_id=scheme_id)
+    found = db.session.execute(stmt.order_by(PatrolArea.position, PatrolArea.name)).tuples()
+    return options([(0, _l("No particular area")), *found])
 
 
 def start_form_for(user, **kwargs) -> StartPatrolForm:
@@ -226,21 +183,27 @@ def use_counts(scheme_id: int, name: str) -> Counter | None:
     return counts
 
 
-def contact_form_for(user, by_use: bool = False, **kwargs) -> ContactForm:
+def contact_form_for(
+    user, context: ContactContext | None = None, by_use: bool = False, **kwargs
+) -> ContactForm:
     """The contact form with the scheme's lists, areas, directory and Safe Havens; a page
-    (`by_use`) offers a list commonest first if the scheme asks so.
+    (`by_use`) offers a scheme's own list commonest first if the scheme asks so.
 
-    Nothing in it depends on the patrol, so one offline copy serves every patrol."""
+    Nothing in it depends on the patrol, so one offline copy serves every patrol. The page
+    and the sync API both build it here (the rules themselves are patrols.schema.CONTACT)."""
     form = ContactForm(**kwargs)
-    for name in ("given", "seen"):
-        counts = use_counts(user.scheme_id, name) if by_use else None
-        lists.fill(form[name], user.scheme_id, name, counts)
-    form.services.choices = options((s.id, s.name) for s in directory_for(user.scheme_id))
-    havens = db.session.scalars(
-        select(Venue).filter_by(scheme_id=user.scheme_id, status="active").order_by(Venue.name)
-    )
+    context = context or contact_context(user)
+    form.services.choices = options(context.services.items())
     form.handover_venue_id.choices = options(
-        [(0, _l("Not handed over"))] + [(v.id, v.name) for v in havens]
+        [(0, _l("Not handed over"))] + list(context.havens.items())
     )
-    form.area_id.choices = area_choices(user.scheme_id)
-    return record_times_from(form, user.scheme)
+    form.area_id.choices = options([(0, _l("No particular area"))] + list(context.areas.items()))
+    for name, labels in LISTS.items():
+        if name in OWN_LISTS:
+            counts = use_counts(context.scheme_id, name) if by_use else None
+            lists.fill(form[name], context.scheme_id, name, counts)
+        else:
+            codes = allowed_codes(name, context.scheme_id)
+            form[name].choices = options((code, labels[code]) for code in codes)
+    form.earliest = context.earliest
+    return form.bind(context)

@@ -2,6 +2,7 @@
 labels are shown."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 # What made a place feel unsafe: the StreetSafe reports' most frequent issues (strategic
 # assessment, VAWG section), then what people report of others, then anything else.
@@ -41,7 +42,8 @@ STATUSES = {
     "eva_planned": _l("EVA planned"),
     "eva_done": _l("EVA done"),
     "action_taken": _l("Action taken"),
-    "closed": _l("Closed"),
+    # Not the "Closed" of opening hours: some languages say the two differently.
+    "closed": lazy_pgettext("unsafe-place report", "Closed"),
 }
 OPEN = [status for status in STATUSES if status != "closed"]
 

@@ -4,7 +4,7 @@ position, and the patrol areas. The page's tables show the same, for anyone with
 map.
 
 Contacts are never placed finer than the 100 m their positions are rounded to when
-logged (patrols.forms.rounded); they are rounded again here, and counted together.
+logged (patrols.schema.rounded); they are rounded again here, and counted together.
 """
 
 from collections import Counter

@@ -11,7 +11,7 @@ from core.access import roles
 from core.timeutil import london_today
 from extensions import db
 from havens.models import VENUE_STATUSES
-from patrols.forms import areas
+from patrols.schema import areas
 from places import mapdata
 from places.access import reports_for
 from places.choices import CATEGORIES, STATUSES

@@ -9,7 +9,7 @@ from core.access import roles
 from core.forms import options
 from core.services import audit_read
 from extensions import db
-from patrols.forms import areas
+from patrols.schema import areas
 from places import services
 from places.access import reports_for
 from places.choices import CATEGORIES, STATUSES, TIME_OF_DAY, WHEN

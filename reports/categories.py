@@ -9,12 +9,13 @@ from dataclasses import dataclass
 
 from lists.categories import CATEGORIES
 from lists.items import categories_for
+from reports import counts as kept
 from reports import measures, suppression
 from reports.periods import Period
 from reports.tables import ALL, Cell
 
-# The lists counted, each with how its records are read.
-LISTS = {"help": measures.visit_items, "given": measures.contact_items}
+# The lists counted, each read from the counts the database keeps per night (reports.counts).
+LISTS = {"help": kept.visit_items, "given": kept.contact_items}
 
 
 @dataclass

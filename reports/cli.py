@@ -127,6 +127,11 @@ def retention_report(result: retention.Plan, names: dict[int, str], applied: boo
             f"Note text removed from {t.get('note_versions', 0)} earlier versions and "
             f"{t.get('note_conflicts', 0)} sync conflicts."
         )
+        if t.get("reporter_emails"):
+            lines.append(
+                f"  Reporters' emails forgotten{verb}: {t['reporter_emails']} "
+                "(unsafe-place reports older than the note period; the reports stay)."
+            )
         held = [t.get(f"held_{k}s", 0) for k in retention.KINDS]
         if any(held):
             lines.append(

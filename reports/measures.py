@@ -172,13 +172,15 @@ def contact_items(scope: Scope, field: str) -> dict[Any, int]:
 
 def handovers(scope: Scope, *by: str) -> dict[tuple, tuple[int, int]]:
     """Contacts handed over to the scheme's venues, and how many of them a visit continued.
-    Found from the venue's side, through the index of hand-overs by venue and time."""
+    Found from the venue's side, through the index of hand-overs by venue and time; each
+    one's visit is looked up by its own key (a join would let PostgreSQL's planner read
+    every visit to find the few that continue a hand-over)."""
     keys = _keys(scope, Contact.at, {"venue": Contact.handover_venue_id}, by)
+    visited = select(Visit.id).where(Visit.contact_id == Contact.id).exists()
     stmt = (
-        select(*keys, func.count(), func.count(Visit.id))
+        select(*keys, func.count(), func.count().filter(visited))
         .select_from(Contact)
         .join(Venue, Venue.id == Contact.handover_venue_id)
-        .outerjoin(Visit, Visit.contact_id == Contact.id)
         .where(
             Venue.scheme_id == scope.scheme_id,
             Contact.at >= scope.period.start_utc,

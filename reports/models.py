@@ -32,3 +32,22 @@ class MonthlyCount(Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (Index("ix_monthly_count_scheme_month", "scheme_id", "month"),)
+
+
+class RecordCount(Model):
+    """How many visits or contacts of one scheme's night have one code in one field, and
+    their people: `visit.help` / `called_taxi`, `contact.gender` / `woman`, `visit.venue` /
+    a venue's id. A code is never NULL: nothing recorded is "".
+
+    Kept by database triggers on `visit` and `contact` (migration c4d5e6f7a8b9), whatever
+    writes, changes or deletes a record, so the reports read a few rows per night instead
+    of every record's lists. Never written by the application.
+    """
+
+    # In this order, the key serves a report's reading of one field over a period.
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("scheme.id"), primary_key=True)
+    field: Mapped[str] = mapped_column(String(32), primary_key=True)
+    night: Mapped[date] = mapped_column(primary_key=True)  # London, 06:00 to 06:00
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    records: Mapped[int]
+    people: Mapped[int]  # a contact's people; for a visit, as many as records

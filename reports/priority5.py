@@ -18,6 +18,7 @@ size, as patrols and hours on duty are.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -62,26 +63,27 @@ class Data:
     angela_venues: int
 
 
-def gather(scope: measures.Scope) -> Data:
-    """Run the queries."""
+def gather(scope: measures.Scope, source: Any = measures) -> Data:
+    """Run the queries, counting visits and contacts with `source` (reports.counts or
+    reports.measures)."""
 
     def people(found: dict) -> dict:
         return {key: pair[1] for key, pair in found.items()}
 
     return Data(
-        visits_gender=measures.visits(scope, "gender"),
-        people_gender=people(measures.contacts(scope, "gender")),
-        visits_age=measures.visits(scope, "age_band"),
-        people_age=people(measures.contacts(scope, "age_band")),
-        visits_company=measures.visits(scope, "company"),
-        people_company=people(measures.contacts(scope, "company")),
-        visits_alone_gender=measures.visits_alone(scope, "gender"),
-        vulnerable_gender=people(measures.contacts_with(scope, "seen", "vulnerable", "gender")),
-        seen=measures.contact_items(scope, "seen"),
-        spiking_visits=measures.visits_with(scope, "help", "suspected_spiking", "month"),
+        visits_gender=source.visits(scope, "gender"),
+        people_gender=people(source.contacts(scope, "gender")),
+        visits_age=source.visits(scope, "age_band"),
+        people_age=people(source.contacts(scope, "age_band")),
+        visits_company=source.visits(scope, "company"),
+        people_company=people(source.contacts(scope, "company")),
+        visits_alone_gender=source.visits_alone(scope, "gender"),
+        vulnerable_gender=people(source.contacts_with(scope, "seen", "vulnerable", "gender")),
+        seen=source.contact_items(scope, "seen"),
+        spiking_visits=source.visits_with(scope, "help", "suspected_spiking", "month"),
         spiking_contacts={
             key: pair[0]
-            for key, pair in measures.contacts_with(scope, "seen", "spiking", "month").items()
+            for key, pair in source.contacts_with(scope, "seen", "spiking", "month").items()
         },
         categories=place_measures.categories_by_month(scope),
         received=place_measures.reports_by_month(scope),

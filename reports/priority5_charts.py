@@ -6,6 +6,7 @@ a chart with its table beside it; coordinators see every number."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from havens.choices import AGE_BANDS, COMPANY
 from lists.items import labels_for
@@ -101,7 +102,7 @@ def unsafe_places(scope) -> Breakdown:
     for (code, _month), n in place_measures.categories_by_month(scope).items():
         found[code] = found.get(code, 0) + n
     codes = sorted((c for c in CATEGORIES if found.get(c)), key=lambda c: -found[c])
-    series = [charts.Series(_("Reports"), [found[c] for c in codes])]
+    series = [charts.Series(pgettext("unsafe-place reports", "Reports"), [found[c] for c in codes])]
     title = _("Unsafe-place reports from the public, by what made the place feel unsafe")
     labels = [str(CATEGORIES[c]) for c in codes]
     return Breakdown("unsafe-places", title, _("What made it feel unsafe"), labels, series)
@@ -110,7 +111,7 @@ def unsafe_places(scope) -> Breakdown:
 def report_statuses(scope) -> Breakdown:
     found = place_measures.reports_by_status(scope)
     codes = [c for c in STATUSES if found.get(c)]
-    series = [charts.Series(_("Reports"), [found[c] for c in codes])]
+    series = [charts.Series(pgettext("unsafe-place reports", "Reports"), [found[c] for c in codes])]
     title = _("Unsafe-place reports received, by where they are now")
     labels = [str(STATUSES[c]) for c in codes]
     return Breakdown("report-statuses", title, _("Status"), labels, series)

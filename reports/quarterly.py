@@ -11,6 +11,7 @@ people helped: they are shown whatever their size.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -21,7 +22,7 @@ from extensions import db
 from havens.models import SupportService, Venue
 from lists.categories import CATEGORIES, RISK_REDUCING
 from lists.items import Item, items_for, with_unknown
-from reports import measures, priority5, suppression
+from reports import counts, measures, priority5, suppression
 from reports.periods import Period, quarter_number
 from reports.tables import ALL, Cell, Draft, DraftRows, Layout, Table
 
@@ -73,8 +74,10 @@ class Data:
     lists: dict[str, list[Item]]  # the scheme's help, given and seen lists, hidden items too
 
 
-def gather(scheme_id: int, period: Period) -> Data:
-    """Run the report's queries."""
+def gather(scheme_id: int, period: Period, source: Any = counts) -> Data:
+    """Run the report's queries. Visits and contacts are counted by `source`: the counts
+    the database keeps (reports.counts), or the records themselves (reports.measures, the
+    slow way the kept counts are checked against)."""
     scope = measures.Scope(scheme_id, period)
     venues = db.session.execute(
         select(Venue.id, Venue.name, Venue.status)
@@ -95,15 +98,15 @@ def gather(scheme_id: int, period: Period) -> Data:
         active={v.id for v in venues if v.status == "active"},
         services=dict(services),
         patrols=measures.patrols(scope, "month"),
-        contacts=measures.contacts(scope, "month"),
-        given=measures.contact_items(scope, "given"),
-        visits=measures.visits(scope, "venue", "month"),
-        help=measures.visit_items(scope, "help"),
-        signposted_by_venues=measures.visit_items(scope, "services"),
-        signposted_by_pastors=measures.contact_items(scope, "services"),
-        handovers=measures.handovers(scope, "venue"),
+        contacts=source.contacts(scope, "month"),
+        given=source.contact_items(scope, "given"),
+        visits=source.visits(scope, "venue", "month"),
+        help=source.visit_items(scope, "help"),
+        signposted_by_venues=source.visit_items(scope, "services"),
+        signposted_by_pastors=source.contact_items(scope, "services"),
+        handovers=source.handovers(scope, "venue"),
         help_requests=measures.help_requests(scope),
-        priority5=priority5.gather(scope),
+        priority5=priority5.gather(scope, source),
         lists={name: items_for(scheme_id, name) for name in ("help", "given", "seen")},
     )
 

@@ -26,6 +26,7 @@ from havens.services import add_months
 from lists.categories import RISK_REDUCING
 from lists.items import categories_for
 from patrols.models import Contact, ContactRevision, Patrol, Team, patrol_pastor
+from places.models import UnsafePlaceContact, UnsafePlaceReport
 from reports.export_rows import hours
 from reports.models import MonthlyCount
 from sync.models import Receipt, SyncConflict
@@ -55,7 +56,7 @@ class Plan:
     # scheme -> month -> {"visit_notes", ..., "visits", "contacts", "patrols"}: counts
     months: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(Counter)))
     # scheme -> {"revisions", "receipts", "conflicts", "note_versions", "note_conflicts",
-    # "held_visits", "held_contacts", "held_patrols"}
+    # "held_visits", "held_contacts", "held_patrols", "reporter_emails"}
     totals: dict = field(default_factory=lambda: defaultdict(Counter))
     blank: dict = field(default_factory=lambda: {kind: set() for kind in KINDS})
     blank_revisions: dict = field(default_factory=lambda: {"visit": set(), "contact": set()})
@@ -63,8 +64,10 @@ class Plan:
     delete: dict = field(default_factory=lambda: {kind: set() for kind in KINDS})
     delete_receipts: set = field(default_factory=set)
     delete_conflicts: set = field(default_factory=set)
+    forget_emails: set = field(default_factory=set)  # unsafe-place reports' ids
     # scheme -> the codes of its given list that assess or reduce risk, read once
     risk_codes: dict = field(default_factory=dict)
+    counts: Counter = field(default_factory=Counter)  # MonthlyCount key -> value to add
 
     def risky(self, scheme_id: int) -> set[str]:
         """The scheme's risk-reducing codes (by their standard categories)."""
@@ -72,8 +75,6 @@ class Plan:
             found = categories_for(scheme_id, "given")
             self.risk_codes[scheme_id] = {c for c, cat in found.items() if cat in RISK_REDUCING}
         return self.risk_codes[scheme_id]
-
-    counts: Counter = field(default_factory=Counter)  # MonthlyCount key -> value to add
 
     def summary(self) -> dict:
         """The plan as plain data: what the command prints and the audit log keeps."""
@@ -111,6 +112,7 @@ def plan(today: date | None = None) -> Plan:
     result = Plan(notes_before, records_before)
     _plan_deletes(result, as_utc(records_before))
     _plan_notes(result, as_utc(notes_before))
+    _plan_emails(result, as_utc(notes_before))
     return result
 
 
@@ -319,6 +321,19 @@ def _plan_notes(result: Plan, before: datetime) -> None:
             result.totals[conflict.scheme_id]["note_conflicts"] += 1
 
 
+def _plan_emails(result: Plan, before: datetime) -> None:
+    """The emails the public left with unsafe-place reports older than the note period:
+    the reply was due long ago. The reports stay, for the map and the counts."""
+    stmt = select(UnsafePlaceReport.id, UnsafePlaceReport.scheme_id).join(
+        UnsafePlaceContact, UnsafePlaceContact.report_id == UnsafePlaceReport.id
+    )
+    for report_id, scheme_id in db.session.execute(
+        stmt.where(UnsafePlaceReport.received_at < before)
+    ):
+        result.forget_emails.add(report_id)
+        result.totals[scheme_id]["reporter_emails"] += 1
+
+
 def _with_scheme(stmt, kind: str):
     """Join a record query to the table that says its scheme."""
     if kind == "visit":
@@ -339,6 +354,8 @@ def apply(today: date | None = None) -> Plan:
         db.session.execute(text(f"LOCK TABLE {LOCKED} IN SHARE ROW EXCLUSIVE MODE"))
     result = plan(today)
     _blank_notes(result)
+    for ids in chunks(result.forget_emails):
+        db.session.execute(delete(UnsafePlaceContact).where(UnsafePlaceContact.report_id.in_(ids)))
     _delete(result)
     _store_counts(result)
     return result

@@ -1,5 +1,6 @@
-"""Taking a batch from a device's outbox: each entry is validated by the same form as its
-page, stored once, and answered created, duplicate, conflict or rejected.
+"""Taking a batch from a device's outbox: each entry is validated by the same rules as its
+page (its kind's schema, core.schema), stored once, and answered created, duplicate,
+conflict or rejected.
 
 Exactly once rests on three things. Every record has an id made on the device, so a
 resent record is recognised (core.records). Every outbox entry has an id too (its op),
@@ -11,7 +12,9 @@ resend is answered duplicate, or none of it was and the resend stores it.
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -23,15 +26,24 @@ from core.services import audit
 from core.timeutil import utcnow
 from extensions import db
 from havens import services as havens
-from havens.forms import visit_form_for
 from havens.models import Visit, VisitRevision
+from havens.schema import VISIT, visit_context, visit_values
 from patrols import services as patrols
-from patrols.forms import contact_form_for
 from patrols.models import Contact, ContactRevision
+from patrols.schema import CONTACT, contact_context, contact_values
 from sync.authors import author_of
-from sync.entries import Rejected, client_time, form_data, same_id, shape_errors
+from sync.entries import Rejected, answers, client_time, shape_errors
 from sync.models import Receipt, SyncConflict
 from sync.takers import TAKERS, patrol_of, while_out
+
+
+@dataclass
+class Stamp:
+    """What an answer shows of a receipt stored with many others: its number and time
+    (an ORM object each would cost more than the row)."""
+
+    id: int
+    received_at: datetime
 
 
 @dataclass
@@ -40,7 +52,7 @@ class Result:
 
     op: str
     status: str
-    receipt: Receipt | None = None
+    receipt: Receipt | Stamp | None = None
     errors: dict = field(default_factory=dict)
 
     def as_json(self) -> dict:
@@ -77,6 +89,10 @@ BULK = {
 }
 
 
+# Each kind's schema, and its values as the model stores them.
+SCHEMAS = {"visit": (VISIT, visit_values), "contact": (CONTACT, contact_values)}
+
+
 def handover(data: dict) -> bool:
     """A visit continuing a hand-over, or a contact handing someone over (the venue is
     alerted): both go one by one."""
@@ -84,13 +100,13 @@ def handover(data: dict) -> bool:
 
 
 class Batch:
-    """One request's entries, with what they share looked up once: authors, forms, and
-    which ids the server has already."""
+    """One request's entries, with what they share looked up once: authors, what their
+    records are checked against, and which ids the server has already."""
 
     def __init__(self, device: str, sender: User):
         self.device, self.sender = device, sender
         self.authors: dict[str, User] = {}
-        self.forms: dict = {}
+        self.contexts: dict = {}
         self.patrols: dict = {}
         self.waiting: list[tuple[Result, dict, User, str, dict, dict]] = []
         self.known: set[str] = set()
@@ -143,22 +159,25 @@ class Batch:
             self.authors[token] = author_of(token, self.sender, self.device)
         return self.authors[token]
 
-    def form(self, kind: str, author: User):
-        """One form per kind and author, refilled for each entry: its choices come from
-        the database once."""
+    def context(self, kind: str, author: User):
+        """What one author's records of a kind are checked against, looked up once per
+        batch: their venues, their scheme's directory, Safe Havens and areas."""
         key = (kind, author.id)
-        if key not in self.forms:
-            build = visit_form_for if kind == "visit" else contact_form_for
-            self.forms[key] = build(author, formdata=None, meta={"csrf": False})
-        return self.forms[key]
+        if key not in self.contexts:
+            build = visit_context if kind == "visit" else contact_context
+            self.contexts[key] = build(author)
+        return self.contexts[key]
 
     def values(self, entry: dict, author: User) -> tuple[dict, dict]:
-        form = self.form(entry["kind"], author)
-        form.process(form_data(form._fields, entry["data"]))
-        if not form.validate():
-            raise Rejected(form.errors)
-        same_id(form, entry)
-        values = form.values()
+        """A new record's values, checked by its schema with no form to fill."""
+        schema, values_of = SCHEMAS[entry["kind"]]
+        answers_ = answers(schema, entry["data"])
+        data, errors = schema.validate(answers_, self.context(entry["kind"], author))
+        if errors:
+            raise Rejected(errors)
+        if data["id"] != entry["id"]:
+            raise Rejected({"id": [_("This record has no valid id.")]})
+        values = values_of(data, author.scheme_id)
         if entry["kind"] == "visit":
             return values, {}
         key = (entry["patrol"], author.id)
@@ -208,7 +227,7 @@ class Batch:
         stmt = select(Receipt.op_id, Receipt.id).where(Receipt.op_id.in_(ops))
         numbers = {op: number for op, number in db.session.execute(stmt)}
         for (result, *_rest), row in zip(waiting, rows, strict=True):
-            result.receipt = Receipt(id=numbers[row["op_id"]], received_at=row["received_at"])
+            result.receipt = Stamp(numbers[row["op_id"]], row["received_at"])
 
 
 def receipt_row(device, entry, author, sender, fingerprint, outcome, now) -> dict:

@@ -1,6 +1,6 @@
 """What an outbox entry must be before it is taken: its shape (types, known keys, ids),
-then its answers, checked by the same form as its page so both give the same errors in
-the same words."""
+then its answers, checked by the same rules as its page (its kind's schema, which the
+page's form hands its answers to too) so both give the same errors in the same words."""
 
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from core.forms import is_uuid
+from core.schema import answers_of
 
 KINDS = (
     "visit",
@@ -111,6 +112,15 @@ def form_data(form_class_fields, data: dict) -> MultiDict:
     for name, value in data.items():
         pairs.extend((name, item) for item in (value if isinstance(value, list) else [value]))
     return MultiDict(pairs)
+
+
+def answers(schema, data: dict) -> dict[str, list[str]]:
+    """The entry's answers as lists of text, for a record's schema (core.schema); unknown
+    names are an error, as they are to a form."""
+    unknown = sorted(set(data) - set(schema.rules))
+    if unknown:
+        raise record_error(_("Unknown fields: %(names)s.", names=", ".join(unknown)))
+    return answers_of(data)
 
 
 def validated(build: Callable, data: dict, **kwargs):

@@ -11,8 +11,21 @@ from core.i18n import plural_samples
 # other); the page picks one with Intl.PluralRules and puts the number in place of %(num)d.
 
 
+# Each language's texts, made once per process: they change only with a new release.
+_TEXTS: dict[str, dict] = {}
+
+
 def lantern_text() -> dict:
-    """Every text the page scripts show, in the person's language."""
+    """Every text the page scripts show, in the person's language (one shared dict per
+    language: read it, never change it)."""
+    locale = str(get_locale())
+    if locale not in _TEXTS:
+        _TEXTS[locale] = translated_texts()
+    return _TEXTS[locale]
+
+
+def translated_texts() -> dict:
+    """Every text the page scripts show, translated for this request."""
     t = get_translations()
     samples = plural_samples(str(get_locale())).items()
 

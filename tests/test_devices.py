@@ -270,3 +270,18 @@ def test_a_pin_is_4_to_8_digits(client, auth, staff, pin):
     client.post("/account/pin", data={"csrf_token": token, "pin": pin, "confirm": pin})
     db.session.refresh(staff)
     assert staff.pin_hash is None
+
+
+def test_a_shift_of_right_pins_never_uses_up_the_tablets_tries(app, tablet, staff):
+    """A busy bar's staff sign in on one tablet all night: only wrong PINs count."""
+    app.config["PIN_RATE_LIMIT"] = "3 per minute"
+    for _ in range(6):
+        assert pin_sign_in(tablet, staff, PIN).headers["Location"] == "/visits/new"
+        tablet.post("/signout", data={"csrf_token": form_token(tablet, "/")})
+
+
+def test_wrong_pins_on_one_tablet_reach_its_limit(app, tablet, staff, make_person, venue):
+    app.config["PIN_RATE_LIMIT"] = "3 per minute"
+    for _ in range(3):
+        assert pin_sign_in(tablet, staff, "0000").status_code == 302
+    assert pin_sign_in(tablet, staff, PIN).status_code == 429

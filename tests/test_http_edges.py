@@ -64,3 +64,29 @@ def test_an_api_call_without_signing_in_is_answered_401_before_csrf(client, meth
     response = client.open(path, method=method, json={"entries": []})
     assert response.status_code == 401
     assert response.get_json()["signed_in"] is False
+
+
+DEEP = "[" * 100_000 + "]" * 100_000  # deeper than Python's JSON parser can follow
+
+
+@pytest.mark.parametrize(
+    "method, path", [("POST", "/api/push/subscriptions"), ("DELETE", "/api/push/subscriptions")]
+)
+def test_json_nested_past_the_parsers_depth_is_a_clear_400(client, auth, make_person, method, path):
+    make_person("sam", roles=["venue_staff"])
+    auth.login("sam")
+    token = auth.csrf("/account")
+    answer = client.open(
+        path,
+        method=method,
+        data=DEEP,
+        content_type="application/json",
+        headers={"X-CSRFToken": token},
+    )
+    assert answer.status_code == 400
+    assert answer.get_json()["error"] == "The server could not read what was sent."
+
+
+def test_the_public_outbox_report_reads_deep_json_as_unreadable(client):
+    answer = client.post("/api/push/outbox", data=DEEP, content_type="application/json")
+    assert answer.status_code == 400

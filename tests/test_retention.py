@@ -384,3 +384,34 @@ def test_visit_and_receipt_counts_fit_the_plan_on_an_empty_run(app, history):
     before = {m.__tablename__: count(m) for m in (Visit, Receipt, SyncConflict)}
     retention.plan()
     assert before == {m.__tablename__: count(m) for m in (Visit, Receipt, SyncConflict)}
+
+
+def test_a_reporters_email_is_forgotten_after_the_note_period(app, scheme, runner):
+    """The public may leave an email to hear back about a place; like a note, it is not
+    kept past the note period. The report itself stays for the map and the counts."""
+    from places.models import UnsafePlaceContact
+    from places.services import save_report
+
+    old, new = str(uuid.uuid4()), str(uuid.uuid4())
+    values = {
+        "place": "The underpass",
+        "rough_time": "earlier",
+        "happened_on": NOTES_BEFORE - timedelta(days=3),
+        "categories": ["lighting"],
+    }
+    for report_id, received in ((old, NOTES_BEFORE - timedelta(days=2)), (new, TODAY)):
+        report, _ = save_report(report_id, scheme.id, values, "someone@example.org")
+        report.received_at = at(received, 22)
+    db.session.commit()
+    planned = retention.plan()
+    assert planned.summary()["schemes"][scheme.id]["totals"]["reporter_emails"] == 1
+    dry_run = runner.invoke(args=["retention"]).output
+    assert "Reporters' emails forgotten (would be): 1" in dry_run
+    assert db.session.scalar(select(func.count()).select_from(UnsafePlaceContact)) == 2
+    retention.apply()
+    db.session.commit()
+    kept = db.session.scalars(select(UnsafePlaceContact.report_id)).all()
+    assert kept == [new]
+    from places.models import UnsafePlaceReport
+
+    assert db.session.get(UnsafePlaceReport, old).place == "The underpass"

@@ -183,6 +183,7 @@ async function pass(activity) {
   const session = await call(`/api/session?device=${encodeURIComponent(device)}`, { method: "GET" }, 10000);
   if (!(await handled(session))) return;
   const info = session.body;
+  if (!info.device?.revoked) await unrevoked();
   events.dispatchEvent(new CustomEvent("session", { detail: info }));
   await setMeta("author", { token: info.author, user: info.user.id });
   let limit = info.sync.max_records;
@@ -309,6 +310,18 @@ async function revoked() {
   });
   changed();
   setState("revoked");
+}
+
+// Enrolled again (or no longer enrolled): the server takes this browser's records once
+// more, so the flags go and the waiting entries are sent as any others.
+async function unrevoked() {
+  if (!(await isRevoked())) return;
+  await transaction(["outbox", "meta"], "readwrite", async (tx) => {
+    const store = tx.objectStore("outbox");
+    for (const { revoked, ...entry } of await done(store.getAll())) if (revoked) store.put(entry);
+    tx.objectStore("meta").delete("revoked");
+  });
+  changed();
 }
 
 /** Whether this device was told it is revoked (kept across reloads and sign-ins). */

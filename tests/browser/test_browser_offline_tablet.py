@@ -15,13 +15,16 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select, update
 
-from accounts.models import User, UserSession
+from accounts import enrolment
+from accounts.models import Device, User, UserSession
 from alerts.models import HelpRequest
 from core.timeutil import utcnow
 from extensions import db
+from havens.models import Venue
 from schemes import demo
 from tests.browser.offline import (
     ALL_SENT,
+    VENUE,
     accept_failed_loads,
     add_person,
     expect_signed_out,
@@ -33,6 +36,7 @@ from tests.browser.offline import (
     persistent,
     save_offline,
     save_visit,
+    settle,
     sign_in_as,
     stored,
     user_id,
@@ -262,4 +266,67 @@ def test_a_venue_asking_for_help_offline_is_given_the_duty_phones(browsing, serv
     expect(page.get_by_role("region", name="Need the Street Pastors?")).to_be_visible()
     assert server.since(mark) == []
     assert on_server(live_app, lambda: db.session.scalar(select(func.count(HelpRequest.id)))) == 0
+    browsing.assert_no_errors()
+
+
+def enrol_tablet(app, page: Page) -> None:
+    """A coordinator's code for VENUE, opened and accepted on this browser."""
+
+    def make() -> str:
+        coordinator = db.session.scalar(select(User).filter_by(username="coordinator"))
+        venue = db.session.scalar(select(Venue).filter_by(name=VENUE))
+        token = enrolment.make_code(coordinator.scheme_id, "Bar tablet", coordinator, venue.id)
+        db.session.commit()
+        return token
+
+    page.goto(f"/enrol/{on_server(app, make)}")
+    page.get_by_role("button", name="Enrol this device", exact=True).click()
+    expect(page.get_by_text("This device is enrolled as Bar tablet.")).to_be_visible()
+
+
+def revoke_tablets(app) -> None:
+    def revoke() -> None:
+        coordinator = db.session.scalar(select(User).filter_by(username="coordinator"))
+        for device in db.session.scalars(select(Device).filter_by(revoked_at=None)):
+            enrolment.revoke(device, coordinator)
+        db.session.commit()
+
+    on_server(app, revoke)
+
+
+def test_a_revoked_tablet_enrolled_again_sends_what_waited(browsing, server, live_app):
+    """A revoked tablet keeps its records, flagged. Enrolled again, the flags go; a record
+    saved under the revoked tablet's word is not taken on it, but waits for its author to
+    check and save it again, and is then stored once."""
+    page = browsing.page()
+    enrol_tablet(live_app, page)
+    sign_in(page, "staff")
+    page.goto("/visits/new")
+    saved = save_offline(page, 1)
+    revoke_tablets(live_app)
+
+    page.context.set_offline(False)
+    settle(page)
+    expect(outbox_status(page)).to_contain_text("Your coordinator has revoked this device")
+    assert [entry.get("revoked") for entry in outbox(page)] == [True]
+    assert stored(live_app, [saved[0]["id"]]).visits == {}
+
+    enrol_tablet(live_app, page)
+    sign_in(page, "staff")
+    page.goto("/visits/new")
+    attention = page.locator("#outbox-attention")
+    expect(attention).to_have_text("1 record needs attention")
+    expect(outbox_status(page)).not_to_contain_text("revoked")
+    assert [entry.get("revoked") for entry in outbox(page)] == [None]
+
+    attention.click()
+    page.get_by_role("link", name="Fix", exact=True).click()
+    expect(chip(page, "Help given", "Water").locator("input")).to_be_checked()
+    page.get_by_role("button", name="Save visit", exact=True).click()
+    expect(page.locator("#outbox-attention-list")).to_have_text("Nothing needs attention.")
+    expect(outbox_status(page)).to_have_text(ALL_SENT)
+    on = stored(live_app, [saved[0]["id"]])
+    assert on.visits == {saved[0]["id"]: user_id(live_app, "staff")}
+    assert on.receipts == Counter({saved[0]["id"]: 1})
+    accept_failed_loads(browsing, "status of 403")
     browsing.assert_no_errors()

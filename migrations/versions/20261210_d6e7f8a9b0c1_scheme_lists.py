@@ -3,9 +3,9 @@
 A scheme keeps Lantern's default lists until its coordinator first changes one; nothing is
 copied for existing schemes.
 
-Revision ID: c4d5e6f7a8b9
-Revises: b7c8d9e0f1a2
-Create Date: 2026-12-09 10:00:00.000000
+Revision ID: d6e7f8a9b0c1
+Revises: c4d5e6f7a8b9
+Create Date: 2026-12-10 10:00:00.000000
 
 """
 
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "c4d5e6f7a8b9"
-down_revision = "b7c8d9e0f1a2"
+revision = "d6e7f8a9b0c1"
+down_revision = "c4d5e6f7a8b9"
 branch_labels = None
 depends_on = None
 
