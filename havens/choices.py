@@ -1,4 +1,5 @@
-"""The fixed lists a visit is recorded with. Codes are stored and synced; labels are shown."""
+"""The lists a visit is recorded with: fixed here, or each scheme's own (help given, how they
+left: lists.items). Codes are stored and synced; labels are shown."""
 
 from flask_babel import lazy_gettext as _l
 

@@ -1,4 +1,5 @@
-"""The fixed lists a contact is recorded with. Codes are stored and synced; labels are shown."""
+"""The lists a contact is recorded with: fixed here, or each scheme's own (what was seen and
+what was given or done: lists.items). Codes are stored and synced; labels are shown."""
 
 from flask_babel import lazy_gettext as _l
 
