@@ -128,13 +128,12 @@ def by_use(scheme_id: int, name: str) -> bool:
 
 
 def fill(field, scheme_id: int, name: str, counts: Mapping[str, int] | None = None) -> None:
-    """Give a form's field (core.forms.ItemChips or ItemRadios) a scheme's list: what it
-    offers, what it accepts (lists.items.allowed_codes: hidden items too) and the
-    coordinator's order, in which its values are stored."""
+    """Give a form's field (core.forms.ItemChips or ItemRadios) a scheme's list to offer:
+    the visible items in order (commonest first with `counts`), a hidden one only where
+    the record has it. What is accepted is the schema's question (allowed_codes)."""
     items = items_for(scheme_id, name)
     field.choices = [(item.code, item.label) for item in offered(items, counts)]
     field.hidden_values = frozenset(item.code for item in items if item.hidden)
-    field.order = [item.code for item in items]
 
 
 def stamp(scheme_id: int) -> str:
