@@ -18,6 +18,7 @@ import core.errors
 import core.logs
 import core.static
 import havens.blueprint
+import lists.blueprint
 import patrols.blueprint
 import places.blueprint
 import reports.blueprint
@@ -41,6 +42,7 @@ HERE = Path(__file__).parent
 PACKAGES = [
     core.blueprint,
     accounts.blueprint,
+    lists.blueprint,
     havens.blueprint,
     patrols.blueprint,
     places.blueprint,

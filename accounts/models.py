@@ -36,6 +36,10 @@ class Scheme(Model):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     # The counters a patrol's leader fills in at the end, e.g. bottles and glass picked up.
     tallies: Mapped[list] = mapped_column(JSON, default=lambda: list(DEFAULT_TALLIES))
+    # The main language: a coordinator's list labels fall back to it (lists.items).
+    language: Mapped[str] = mapped_column(String(10), default="en_GB", server_default="en_GB")
+    # The lists (lists.defaults.LISTS) offered commonest first, by the last 90 days' use.
+    lists_by_use: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 from flask_babel import get_locale, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from wtforms import FloatField, SelectMultipleField, TextAreaField
+from wtforms import FloatField, RadioField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -58,6 +58,35 @@ class CheckboxesField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+# A code a scheme's list never had (lists.items): the field error, in the reader's language.
+NOT_ON_LIST = _l("“%(value)s” is not on your scheme's list.")
+
+
+class ListItemsMixin:
+    """A field offering a scheme's list (lists.items.fill): a hidden item is shown only
+    where a record already has it. What is accepted is the schema's (core.schema)."""
+
+    hidden_values: frozenset = frozenset()
+
+    def iter_choices(self):
+        choices = super().iter_choices()
+        return [c for c in choices if c.selected or c.value not in self.hidden_values]
+
+
+class ItemChips(ListItemsMixin, CheckboxesField):
+    """Checkboxes of a scheme's list."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, validate_choice=False, **kwargs)
+
+
+class ItemRadios(ListItemsMixin, RadioField):
+    """Radio buttons of a scheme's list."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, validate_choice=False, **kwargs)
 
 
 # Chips rendered once: each option's input, unchecked and checked, with its label.

@@ -166,6 +166,8 @@ class Choice(Rule):
     coerce: Callable = str
     default: Any = None
     optional: bool = False
+    # What the reader is told of a code not in the list, with %(value)s; else WTForms' own.
+    not_listed: Any = None
 
     def process(self, raw: Raw, context) -> Read:
         if not raw:
@@ -178,7 +180,10 @@ class Choice(Rule):
     def read(self, raw: Raw, context) -> Read:
         found = self.process(raw, context)
         if not found.errors and found.data not in self.codes(context):
-            found.errors.append(wtforms_text("Not a valid choice."))
+            if self.not_listed is not None and found.data not in (None, ""):
+                found.errors.append(self.not_listed % {"value": found.data})
+            else:
+                found.errors.append(wtforms_text("Not a valid choice."))
         if self.optional and (not raw or not raw[0].strip()):
             return Read(found.data, [], stopped=True)
         return found
@@ -190,6 +195,8 @@ class Choices(Rule):
 
     codes: Callable[[Any], Collection] = lambda context: ()
     coerce: Callable = str
+    # What the reader is told of codes not in the list, with %(value)s; else WTForms' own.
+    not_listed: Any = None
 
     def read(self, raw: Raw, context) -> Read:
         try:
@@ -201,6 +208,8 @@ class Choices(Rule):
         wrong = [str(code) for code in dict.fromkeys(data) if code not in allowed]
         if not wrong:
             return Read(data)
+        if self.not_listed is not None:
+            return Read(data, [self.not_listed % {"value": "”, “".join(wrong)}])
         message = WTFormsText(
             "'%(value)s' is not a valid choice for this field.",
             "'%(value)s' are not valid choices for this field.",

@@ -1,25 +1,15 @@
-"""The fixed lists a visit is recorded with. Codes are stored and synced; labels are shown."""
+"""The lists a visit is recorded with: fixed here, or each scheme's own (help given, how they
+left: lists.items). Codes are stored and synced; labels are shown."""
 
 from flask_babel import lazy_gettext as _l
 
-HELP = {
-    "seat": _l("Seat and calm space"),
-    "phone_charged": _l("Phone charged"),
-    "called_friend": _l("Called friend or family"),
-    "called_taxi": _l("Called a taxi"),
-    "water": _l("Water"),
-    "first_aid": _l("First aid"),
-    # The strategic assessment's "spiking and sticking" in the night-time economy: recorded
-    # where staff suspect it, whatever help followed, so that it can be counted.
-    "suspected_spiking": _l("Suspected spiking (drink or needle)"),
-    # Translators: the "Ask for Angela" scheme's name; keep it in English if it is known so.
-    "ask_for_angela": _l("Ask for Angela"),
-    "police_999": _l("Police (999)"),
-    "police_101": _l("Police (101)"),
-    "ambulance": _l("Ambulance"),
-    "street_pastors": _l("Handed over to Street Pastors"),
-    "signposted": _l("Signposted to a service"),
-}
+from lists import defaults
+from lists import items as lists
+
+# Help given and how a person left are each scheme's own lists (lists.items); these are
+# the defaults a new scheme starts with.
+HELP = defaults.labels("help")
+LEFT_HOW = defaults.labels("left_how")
 
 AGE_BANDS = {
     "under_18": _l("Under 18"),
@@ -43,15 +33,6 @@ COMPANY = {
     "with_others": _l("With others"),
 }
 
-LEFT_HOW = {
-    "friend_family": _l("With friend or family"),
-    "taxi": _l("By taxi"),
-    "police": _l("With police"),
-    "ambulance": _l("By ambulance"),
-    "walked_on": _l("Walked on"),
-    "refused_help": _l("Refused help"),
-}
-
 PREMISES = {
     "pub": _l("Pub or bar"),
     "club": _l("Nightclub"),
@@ -71,11 +52,16 @@ LISTS = {
     "left_how": LEFT_HOW,
 }
 
-FIXED = {name: tuple(codes) for name, codes in LISTS.items()}
+# The lists each scheme keeps its own (lists.items); the others are fixed here.
+OWN_LISTS = ("help", "left_how")
+FIXED = {name: tuple(codes) for name, codes in LISTS.items() if name not in OWN_LISTS}
 
 
 def allowed_codes(list_name: str, scheme_id: int | None) -> tuple[str, ...]:
     """The codes a scheme's visits may hold in one list, in the order they are shown. Every
-    "is this code allowed" question about a visit comes here; today every scheme has the
-    same fixed lists."""
+    "is this code allowed" question about a visit comes here: for a scheme's own list,
+    every code of it, hidden ones included (lists.items.allowed_codes), so a device that
+    saved before an item was hidden still syncs; for the others, the fixed list."""
+    if list_name in OWN_LISTS:
+        return lists.allowed_codes(list_name, scheme_id)
     return FIXED[list_name]

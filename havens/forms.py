@@ -4,10 +4,12 @@ VisitForm is the one place a visit is validated: the HTML form posts to it, and 
 sync API feeds it each queued record, so both give the same errors in the same words.
 """
 
+from collections import Counter
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import (
     BooleanField,
     DateField,
@@ -36,6 +38,8 @@ from wtforms.validators import (
 from core.forms import (
     LOCAL_MINUTE,
     CheckboxesField,
+    ItemChips,
+    ItemRadios,
     PositionFields,
     email_format,
     latitude_field,
@@ -46,9 +50,12 @@ from core.forms import (
 )
 from core.schema import SchemaForm
 from core.timeutil import utcnow
-from havens.choices import HELP, LISTS, PREMISES, allowed_codes
+from extensions import db
+from havens.choices import LISTS, OWN_LISTS, PREMISES, allowed_codes
 from havens.hours import DAYS, span
+from havens.models import Venue, Visit
 from havens.schema import VISIT, VisitContext, visit_context, visit_values
+from lists import items as lists
 
 POSTCODE = r"^[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}$"
 
@@ -63,12 +70,12 @@ class VisitForm(SchemaForm, FlaskForm):
     # The Street Pastors' contact this visit continues, when they brought the person.
     contact_id = HiddenField()
     arrived_at = DateTimeLocalField(_l("Arrival time"), format=LOCAL_MINUTE)
-    help = CheckboxesField(_l("Help given"), validate_choice=False)
+    help = ItemChips(_l("Help given"))  # the scheme's own list: lists.items.fill
     services = CheckboxesField(_l("Signposted to"), coerce=int, validate_choice=False)
     age_band = RadioField(_l("Age"), validate_choice=False)
     gender = RadioField(_l("Gender (optional)"), validate_choice=False)
     company = RadioField(_l("Alone or with others"), validate_choice=False)
-    left_how = RadioField(_l("How they left"), validate_choice=False)
+    left_how = ItemRadios(_l("How they left"))
     departed_at = DateTimeLocalField(_l("Departure time"), format=LOCAL_MINUTE)
     note = note_field(validators=[])
 
@@ -77,19 +84,48 @@ class VisitForm(SchemaForm, FlaskForm):
         return visit_values(self.checked, self.context.scheme_id)
 
 
-def visit_form_for(user, context: VisitContext | None = None, **kwargs) -> VisitForm:
+def visit_form_for(
+    user, context: VisitContext | None = None, by_use: bool = False, **kwargs
+) -> VisitForm:
     """The visit form with this person's venues and their scheme's directory and lists to
-    choose from. The page and the sync API both build it here, so both offer and accept
+    choose from; a page (`by_use`) offers a scheme's own list commonest first if the
+    scheme asks so. The page and the sync API both build it here, so both offer and accept
     the same (the rules themselves are havens.schema.VISIT)."""
     form = VisitForm(**kwargs)
     context = context or visit_context(user)
     form.venue_id.choices = options(context.venues.items())
     form.services.choices = options(context.services.items())
     for name, labels in LISTS.items():
-        codes = allowed_codes(name, context.scheme_id)
-        form[name].choices = options((code, labels[code]) for code in codes)
+        if name in OWN_LISTS:
+            counts = use_counts(context.scheme_id, name) if by_use else None
+            lists.fill(form[name], context.scheme_id, name, counts)
+        else:
+            codes = allowed_codes(name, context.scheme_id)
+            form[name].choices = options((code, labels[code]) for code in codes)
     form.earliest = context.earliest
     return form.bind(context)
+
+
+# "Commonest first" counts the use of the last so many days.
+USE_DAYS = 90
+
+
+def use_counts(scheme_id: int, name: str) -> Counter | None:
+    """How often each item of a visit list was chosen at the scheme's venues in the last
+    90 days; None when the scheme keeps the list in the coordinator's order."""
+    if not lists.by_use(scheme_id, name):
+        return None
+    column = Visit.help if name == "help" else Visit.left_how
+    since = utcnow() - timedelta(days=USE_DAYS)
+    found = db.session.scalars(
+        select(column)
+        .join(Venue, Venue.id == Visit.venue_id)
+        .where(Venue.scheme_id == scheme_id, Visit.arrived_at >= since)
+    )
+    counts: Counter = Counter()
+    for value in found:
+        counts.update(value if isinstance(value, list) else [value] if value else [])
+    return counts
 
 
 class VisitFilterForm(FlaskForm):
@@ -97,12 +133,18 @@ class VisitFilterForm(FlaskForm):
         csrf = False  # a GET search form changes nothing
 
     venue = SelectField(_l("Venue"), coerce=int, validators=[Optional()])
-    help = SelectField(
-        _l("Help given"), choices=options([("", _l("Any")), *HELP.items()]), validators=[Optional()]
-    )
+    help = SelectField(_l("Help given"), validators=[Optional()])  # choices: filter_form_for
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
     q = StringField(_l("Note contains"), validators=[Optional(), Length(max=100)])
+
+
+def filter_form_for(user, formdata) -> VisitFilterForm:
+    """The visits' search form, offering every item of the scheme's help list."""
+    form = VisitFilterForm(formdata)
+    items = lists.items_for(user.scheme_id, "help")
+    form.help.choices = options([("", _l("Any")), *((i.code, i.label) for i in items)])
+    return form
 
 
 class RegistrationForm(FlaskForm):

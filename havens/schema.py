@@ -11,6 +11,7 @@ from core.forms import (
     BEFORE_SCHEME,
     CLOCK_SKEW,
     LOCAL_MINUTE,
+    NOT_ON_LIST,
     NOTE_MAX,
     NOTE_TOO_LONG,
     TOO_EARLY,
@@ -67,6 +68,13 @@ def _listed(name: str):
     return Choice(codes=lambda context: allowed_codes(name, context.scheme_id), optional=True)
 
 
+def _own(name: str) -> Choices:
+    """A scheme's own list (lists.items): an unknown code is named in the reader's words."""
+    return Choices(
+        codes=lambda context: allowed_codes(name, context.scheme_id), not_listed=NOT_ON_LIST
+    )
+
+
 def _time(**kwargs) -> LocalTime:
     return LocalTime(format=LOCAL_MINUTE, too_early=TOO_EARLY, skew=CLOCK_SKEW, **kwargs)
 
@@ -82,12 +90,16 @@ VISIT = Schema(
             required_message=_l("Enter the time they arrived."),
             in_future=_l("The arrival time is in the future."),
         ),
-        "help": Choices(codes=lambda context: allowed_codes("help", context.scheme_id)),
+        "help": _own("help"),
         "services": Choices(codes=lambda context: context.services, coerce=int),
         "age_band": _listed("age_band"),
         "gender": _listed("gender"),
         "company": _listed("company"),
-        "left_how": _listed("left_how"),
+        "left_how": Choice(
+            codes=lambda context: allowed_codes("left_how", context.scheme_id),
+            optional=True,
+            not_listed=NOT_ON_LIST,
+        ),
         "departed_at": _time(optional=True, in_future=_l("The departure time is in the future.")),
         "note": Text(max=NOTE_MAX, too_long=NOTE_TOO_LONG),
     },

@@ -16,10 +16,11 @@ from core.timeutil import london_now_minute, to_london, to_utc
 from extensions import db
 from havens import services
 from havens.access import venues_for, visits_for
-from havens.choices import AGE_BANDS, COMPANY, GENDERS, HELP, LEFT_HOW
-from havens.forms import VisitFilterForm, visit_form_for
+from havens.choices import AGE_BANDS, COMPANY, GENDERS
+from havens.forms import VisitFilterForm, filter_form_for, visit_form_for
 from havens.handovers import handover_matches, pending_handover, pending_handovers
 from havens.models import Visit
+from lists.items import labels_for
 
 FIELD_NAMES = {
     # Translators: names of a visit's fields, listed in its correction history.
@@ -34,14 +35,18 @@ FIELD_NAMES = {
     "left_how": _l("How they left"),
     "note": _l("Note"),
 }
-LABELS = {
-    "help": HELP,
-    "age_band": AGE_BANDS,
-    "gender": GENDERS,
-    "company": COMPANY,
-    "left_how": LEFT_HOW,
-    "fields": FIELD_NAMES,
-}
+
+
+def labels() -> dict:
+    """The labels a visit is shown with: the scheme's own lists, in the reader's language."""
+    mine = {name: labels_for(current_user.scheme_id, name) for name in ("help", "left_how")}
+    return {
+        **mine,
+        "age_band": AGE_BANDS,
+        "gender": GENDERS,
+        "company": COMPANY,
+        "fields": FIELD_NAMES,
+    }
 
 
 def visit_or_404(visit_id: str) -> Visit:
@@ -52,7 +57,7 @@ def visit_or_404(visit_id: str) -> Visit:
 
 @roles("venue_staff", "coordinator")
 def log_visit():
-    form = visit_form_for(current_user)
+    form = visit_form_for(current_user, by_use=True)
     if not form.is_submitted():
         form.id.data = str(uuid.uuid4())  # made once per form, so a resend is recognised
         form.arrived_at.data = london_now_minute()
@@ -90,7 +95,7 @@ def log_visit():
 
 @roles("venue_staff", "coordinator")
 def visits():
-    filters = VisitFilterForm(request.args)
+    filters = filter_form_for(current_user, request.args)
     venues = db.session.scalars(venues_for(current_user).order_by("name")).all()
     filters.venue.choices = options([(0, _("All venues"))] + [(v.id, v.name) for v in venues])
     stmt = (
@@ -103,7 +108,7 @@ def visits():
         "havens/visits.html",
         visits=found,
         filters=filters,
-        labels=LABELS,
+        labels=labels(),
         handovers=pending_handovers(current_user),
     )
 
@@ -149,5 +154,9 @@ def visit(visit_id: str):
         audit_read("viewed", visit, scheme_id=visit.venue.scheme_id)  # who read which record
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "havens/visit.html", visit=visit, form=form, labels=LABELS, history=services.history(visit)
+        "havens/visit.html",
+        visit=visit,
+        form=form,
+        labels=labels(),
+        history=services.history(visit),
     ), status

@@ -1,50 +1,22 @@
-"""The fixed lists a contact is recorded with. Codes are stored and synced; labels are shown."""
+"""The lists a contact is recorded with: fixed here, or each scheme's own (what was seen and
+what was given or done: lists.items). Codes are stored and synced; labels are shown."""
 
 from flask_babel import lazy_gettext as _l
 
 from havens.choices import AGE_BANDS as VISIT_AGE_BANDS
+from lists import defaults
+from lists import items as lists
+from lists.categories import RISK_REDUCING as RISK_CATEGORIES
 
-SEEN = {
-    "vulnerable": _l("Alone and vulnerable"),
-    "intoxicated": _l("Intoxicated"),
-    "injured": _l("Injured"),
-    "distressed": _l("Distressed"),
-    # Spiking and "sticking" (strategic assessment): counted with the visits' same item.
-    "spiking": _l("Suspected spiking (drink or needle)"),
-    "rough_sleeping": _l("Rough sleeping"),
-    "conflict": _l("In conflict"),
-}
+# What was seen and what was given or done are each scheme's own lists (lists.items);
+# these are the defaults a new scheme starts with.
+SEEN = defaults.labels("seen")
+GIVEN = defaults.labels("given")
 
-# What was given or done. The first ones are the quickest to reach on the contact screen.
-GIVEN = {
-    "water": _l("Water"),
-    "conversation": _l("Conversation and listening"),
-    "flip_flops": _l("Flip-flops"),
-    "foil_blanket": _l("Foil blanket"),
-    "lollipop": _l("Lollipop"),
-    "first_aid": _l("First aid"),
-    "stayed": _l("Stayed with them"),
-    "helped_home": _l("Helped home"),
-    "helped_taxi": _l("Helped to a taxi"),
-    "called_friend": _l("Called friend or family"),
-    "called_ambulance": _l("Called an ambulance"),
-    "called_police": _l("Called the police"),
-    "cctv": _l("Contacted CCTV"),
-    "handover": _l("Handed over to a Safe Haven"),
-    "signposted": _l("Signposted to a service"),
-}
-
-# Actions partners count as assessing or reducing risk (action plan 5.1).
+# The default items that assess or reduce risk (action plan 5.1): those of the standard
+# categories that do (lists.categories.RISK_REDUCING), as a scheme's own items are.
 RISK_REDUCING = {
-    "first_aid",
-    "stayed",
-    "helped_home",
-    "helped_taxi",
-    "called_friend",
-    "called_ambulance",
-    "called_police",
-    "cctv",
-    "handover",
+    code for code, category in defaults.categories("given").items() if category in RISK_CATEGORIES
 }
 
 # The same bands as a Safe Haven visit, so the partnership can add them up.
@@ -66,11 +38,16 @@ LISTS = {
     "gender": GENDERS,
 }
 
-FIXED = {name: tuple(codes) for name, codes in LISTS.items()}
+# The lists each scheme keeps its own (lists.items); the others are fixed here.
+OWN_LISTS = ("given", "seen")
+FIXED = {name: tuple(codes) for name, codes in LISTS.items() if name not in OWN_LISTS}
 
 
 def allowed_codes(list_name: str, scheme_id: int | None) -> tuple[str, ...]:
-    """The codes a scheme's contacts may hold in one list, in the order they are shown.
-    Every "is this code allowed" question about a contact comes here; today every scheme
-    has the same fixed lists."""
+    """The codes a scheme's contacts may hold in one list, in the order they are shown. Every
+    "is this code allowed" question about a contact comes here: for a scheme's own list,
+    every code of it, hidden ones included (lists.items.allowed_codes), so a device that
+    saved before an item was hidden still syncs; for the others, the fixed list."""
+    if list_name in OWN_LISTS:
+        return lists.allowed_codes(list_name, scheme_id)
     return FIXED[list_name]

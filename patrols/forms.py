@@ -1,5 +1,8 @@
 """Forms for patrols and contacts: the one place each is validated, for the page and for sync."""
 
+from collections import Counter
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -20,17 +23,19 @@ from core.forms import (
     LOCAL_MINUTE,
     UUID,
     CheckboxesField,
+    ItemChips,
     not_in_future,
     note_field,
     options,
     record_times_from,
 )
 from core.schema import SchemaForm
-from core.timeutil import to_utc
+from core.timeutil import to_utc, utcnow
 from extensions import db
+from lists import items as lists
 from patrols.access import teams_for
-from patrols.choices import LISTS, PEOPLE_CHOICES, allowed_codes
-from patrols.models import PatrolArea
+from patrols.choices import LISTS, OWN_LISTS, PEOPLE_CHOICES, allowed_codes
+from patrols.models import Contact, Patrol, PatrolArea, Team
 from patrols.schema import (
     CONTACT,
     IN_FUTURE,
@@ -70,7 +75,7 @@ class ContactForm(SchemaForm, FlaskForm):
     schema = CONTACT
 
     id = HiddenField()
-    given = CheckboxesField(_l("Given or done"), validate_choice=False)
+    given = ItemChips(_l("Given or done"))  # the scheme's own list: lists.items.fill
     people = RadioField(
         _l("How many people"),
         coerce=int,
@@ -79,7 +84,7 @@ class ContactForm(SchemaForm, FlaskForm):
         validate_choice=False,
     )
     people_more = IntegerField(_l("More than 6"), render_kw={"inputmode": "numeric"})
-    seen = CheckboxesField(_l("What was seen"), validate_choice=False)
+    seen = ItemChips(_l("What was seen"))
     age_band = RadioField(_l("Age (where obvious)"), validate_choice=False)
     gender = RadioField(_l("Gender (where obvious)"), validate_choice=False)
     services = CheckboxesField(_l("Signposted to"), coerce=int, validate_choice=False)
@@ -156,8 +161,33 @@ def start_form_for(user, **kwargs) -> StartPatrolForm:
     return record_times_from(form, user.scheme)
 
 
-def contact_form_for(user, context: ContactContext | None = None, **kwargs) -> ContactForm:
-    """The contact form with the scheme's lists, areas, directory and Safe Havens.
+# "Commonest first" counts the use of the last so many days.
+USE_DAYS = 90
+
+
+def use_counts(scheme_id: int, name: str) -> Counter | None:
+    """How often each item of a contact list was chosen by the scheme's teams in the last
+    90 days; None when the scheme keeps the list in the coordinator's order."""
+    if not lists.by_use(scheme_id, name):
+        return None
+    column = Contact.given if name == "given" else Contact.seen
+    found = db.session.scalars(
+        select(column)
+        .join(Patrol, Patrol.id == Contact.patrol_id)
+        .join(Team, Team.id == Patrol.team_id)
+        .where(Team.scheme_id == scheme_id, Contact.at >= utcnow() - timedelta(days=USE_DAYS))
+    )
+    counts: Counter = Counter()
+    for codes in found:
+        counts.update(codes or [])
+    return counts
+
+
+def contact_form_for(
+    user, context: ContactContext | None = None, by_use: bool = False, **kwargs
+) -> ContactForm:
+    """The contact form with the scheme's lists, areas, directory and Safe Havens; a page
+    (`by_use`) offers a scheme's own list commonest first if the scheme asks so.
 
     Nothing in it depends on the patrol, so one offline copy serves every patrol. The page
     and the sync API both build it here (the rules themselves are patrols.schema.CONTACT)."""
@@ -169,7 +199,11 @@ def contact_form_for(user, context: ContactContext | None = None, **kwargs) -> C
     )
     form.area_id.choices = options([(0, _l("No particular area"))] + list(context.areas.items()))
     for name, labels in LISTS.items():
-        codes = allowed_codes(name, context.scheme_id)
-        form[name].choices = options((code, labels[code]) for code in codes)
+        if name in OWN_LISTS:
+            counts = use_counts(context.scheme_id, name) if by_use else None
+            lists.fill(form[name], context.scheme_id, name, counts)
+        else:
+            codes = allowed_codes(name, context.scheme_id)
+            form[name].choices = options((code, labels[code]) for code in codes)
     form.earliest = context.earliest
     return form.bind(context)

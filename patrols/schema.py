@@ -12,6 +12,7 @@ from core.forms import (
     BEFORE_SCHEME,
     CLOCK_SKEW,
     LOCAL_MINUTE,
+    NOT_ON_LIST,
     NOTE_MAX,
     NOTE_TOO_LONG,
     TOO_EARLY,
@@ -79,6 +80,13 @@ def _listed(name: str) -> Choice:
     return Choice(codes=lambda context: allowed_codes(name, context.scheme_id), optional=True)
 
 
+def _own(name: str) -> Choices:
+    """A scheme's own list (lists.items): an unknown code is named in the reader's words."""
+    return Choices(
+        codes=lambda context: allowed_codes(name, context.scheme_id), not_listed=NOT_ON_LIST
+    )
+
+
 def _none_or(ids: str) -> Choice:
     """An id from one of the context's lists, or 0 for none of them."""
     return Choice(codes=lambda context: {0, *getattr(context, ids)}, coerce=int, optional=True)
@@ -87,10 +95,10 @@ def _none_or(ids: str) -> Choice:
 CONTACT = Schema(
     {
         "id": Text(required=True, pattern=UUID, pattern_message=BAD_ID),
-        "given": Choices(codes=lambda context: allowed_codes("given", context.scheme_id)),
+        "given": _own("given"),
         "people": Choice(codes=lambda context: PEOPLE_CHOICES, coerce=int, default=1),
         "people_more": Number(min=7, max=200),
-        "seen": Choices(codes=lambda context: allowed_codes("seen", context.scheme_id)),
+        "seen": _own("seen"),
         "age_band": _listed("age_band"),
         "gender": _listed("gender"),
         "services": Choices(codes=lambda context: context.services, coerce=int),

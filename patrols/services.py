@@ -10,8 +10,9 @@ from core import records, signals
 from core.services import audit
 from core.timeutil import utcnow
 from extensions import db
+from lists.categories import RISK_REDUCING
+from lists.items import categories_for
 from patrols.access import may_see_team
-from patrols.choices import RISK_REDUCING
 from patrols.models import Contact, ContactRevision, Patrol
 
 # The leader may correct a patrol's contacts until this long after it ends.
@@ -143,7 +144,8 @@ def summary(patrol: Patrol) -> dict:
     """What the debrief and the partnership count for one patrol."""
     contacts = patrol.contacts
     given = Counter(code for contact in contacts for code in contact.given)
-    risk = Counter({code: n for code, n in given.items() if code in RISK_REDUCING})
+    of = categories_for(patrol.team.scheme_id, "given")
+    risk = Counter({code: n for code, n in given.items() if of.get(code) in RISK_REDUCING})
     return {
         "people": sum(contact.people for contact in contacts),
         "contacts": len(contacts),

@@ -16,13 +16,20 @@ from core.access import roles
 from core.services import audit_read
 from core.timeutil import london_now_minute, to_london, to_utc, utcnow
 from extensions import db
+from lists.items import labels_for
 from patrols import services
 from patrols.access import patrols_for, teams_for
-from patrols.choices import AGE_BANDS, GENDERS, GIVEN, SEEN
+from patrols.choices import AGE_BANDS, GENDERS
 from patrols.forms import contact_form_for, end_form, start_form_for, tally_fields
 from patrols.models import Contact, Patrol
 
-LABELS = {"given": GIVEN, "seen": SEEN, "age_band": AGE_BANDS, "gender": GENDERS}
+
+def labels() -> dict:
+    """The labels a contact is shown with: the scheme's own lists, in the reader's language."""
+    mine = {name: labels_for(current_user.scheme_id, name) for name in ("given", "seen")}
+    return {**mine, "age_band": AGE_BANDS, "gender": GENDERS}
+
+
 PASTOR_ROLES = ("pastor", "coordinator")
 
 
@@ -117,7 +124,7 @@ def patrol(patrol_id: str):
     return render_template(
         "patrols/patrol.html",
         patrol=patrol,
-        labels=LABELS,
+        labels=labels(),
         leads=services.leads(current_user, patrol.team_id),
     )
 
@@ -128,7 +135,7 @@ def log_contact(patrol_id: str):
     if patrol.ended_at is not None:
         flash(_("This patrol has ended."), "error")
         return redirect(url_for("patrols.patrol", patrol_id=patrol.id))
-    form = contact_form_for(current_user)
+    form = contact_form_for(current_user, by_use=True)
     if not form.is_submitted():
         form.id.data, form.at.data = str(uuid.uuid4()), london_now_minute()
         form.area_id.data = patrol.area_id or 0
@@ -177,7 +184,7 @@ def contact(patrol_id: str, contact_id: str):
     if request.method == "GET":
         audit_read("viewed", contact, scheme_id=patrol.team.scheme_id)  # who read which record
     return render_template(
-        "patrols/contact.html", patrol=patrol, contact=contact, form=form, labels=LABELS
+        "patrols/contact.html", patrol=patrol, contact=contact, form=form, labels=labels()
     )
 
 
@@ -218,7 +225,7 @@ def end_patrol(patrol_id: str):
 def summary(patrol_id: str):
     patrol = patrol_or_404(patrol_id)
     return render_template(
-        "patrols/summary.html", patrol=patrol, summary=services.summary(patrol), labels=LABELS
+        "patrols/summary.html", patrol=patrol, summary=services.summary(patrol), labels=labels()
     )
 
 
@@ -228,7 +235,7 @@ def summary(patrol_id: str):
 
 @roles(*PASTOR_ROLES)
 def contact_shell():
-    form = contact_form_for(current_user)
+    form = contact_form_for(current_user, by_use=True)
     return render_template("patrols/contact_form.html", form=form, patrol=None, contact=None)
 
 

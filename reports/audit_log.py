@@ -52,6 +52,10 @@ ACTIONS = {
     "sticker_reissued": _l("Reissued a sticker"),
     "team_added": _l("Added a team"),
     "tallies_changed": _l("Changed the tallies"),
+    "list_changed": _l("Reordered or hid items of a list"),
+    "list_item_added": _l("Added an item to a list"),
+    "list_item_changed": _l("Renamed an item of a list"),
+    "scheme_language_changed": _l("Changed the scheme's main language"),
 }
 
 # Translators: the kind of thing an audit log entry is about.

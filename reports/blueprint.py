@@ -18,5 +18,12 @@ bp.add_url_rule("/reports/evas/<int:eva_id>.pdf", "eva_pdf", evas.eva_pdf)
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    for command in (cli.export, cli.retention_command, cli.backup_command, cli.restore_command):
+    commands = (
+        cli.export,
+        cli.categories_command,
+        cli.retention_command,
+        cli.backup_command,
+        cli.restore_command,
+    )
+    for command in commands:
         app.cli.add_command(command)

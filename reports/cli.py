@@ -1,4 +1,4 @@
-"""`flask --app wsgi export`, `retention`, `backup` and `restore`."""
+"""`flask --app wsgi export`, `categories`, `retention`, `backup` and `restore`."""
 
 from pathlib import Path
 
@@ -8,9 +8,12 @@ from sqlalchemy import select
 
 from accounts.models import Scheme
 from core import backup as backups
+from core.csvfile import csv_text
 from core.services import audit
 from extensions import db
-from reports import exports, retention, writers
+from lists.categories import CATEGORIES
+from reports import categories, exports, retention, writers
+from reports.periods import quarter
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 WHAT = {
@@ -55,6 +58,22 @@ def export(fmt: str, out: Path, date_from, date_to, scheme_name: str | None) -> 
     counts = ", ".join(f"{n} {name}" for name, n in data.counts().items())
     click.echo(f"Wrote {WHAT[fmt]} to {out}: {counts}.")
     click.echo("Times are London time (GMT or BST), rounded down to the hour.")
+
+
+@click.command("categories")
+@click.option("--year", type=int, required=True)
+@click.option("--quarter", "number", type=click.IntRange(1, 4), required=True)
+def categories_command(year: int, number: int) -> None:
+    """Print a quarter's help and services by standard category, for every scheme and in
+    all, as CSV, with small numbers hidden as partners see them."""
+    ids = _scheme_ids(None)
+    names = dict(db.session.execute(select(Scheme.id, Scheme.name)).tuples().all())
+    lines: list[list[object]] = [["list", "category", "label", *(names[s] for s in ids), "all"]]
+    small = max(1, int(current_app.config["SMALL_COUNT_MAX"]))
+    for row in categories.rows(ids, quarter(year, number), small):
+        label = str(CATEGORIES[row.category])
+        lines.append([row.list_name, row.category, label, *(cell.raw for cell in row.cells)])
+    click.echo(csv_text(lines), nl=False)
 
 
 @click.command("retention")

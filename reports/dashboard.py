@@ -17,9 +17,9 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from extensions import db
-from havens.choices import HELP
 from havens.models import SupportService, Venue
-from patrols.choices import GIVEN, RISK_REDUCING
+from lists.categories import CATEGORIES, RISK_REDUCING
+from lists.items import items_for
 from patrols.models import Team
 from reports import charts, measures, priority5
 from reports.periods import PERIODS, Period
@@ -95,7 +95,7 @@ def glance(scope: measures.Scope) -> list[tuple[str, float | None]]:
         (_("Street Pastors' contacts"), contacts),
         (_("Patrols"), patrols),
         (_("Hours on duty"), round(hours, 1)),
-        (_("Actions to assess or reduce risk"), sum(given.get(c, 0) for c in RISK_REDUCING)),
+        (_("Actions to assess or reduce risk"), risk_reducing(scope.scheme_id, given)),
         (_("Hand-overs from Street Pastors to Safe Havens"), brought),
         (_("Hand-overs logged as a visit at the venue"), visited),
         (_("Visits handed over to Street Pastors"), help_given.get("street_pastors", 0)),
@@ -103,6 +103,16 @@ def glance(scope: measures.Scope) -> list[tuple[str, float | None]]:
         *help_glance(scope),
         *priority5.glance(scope),
     ]
+
+
+def risk_reducing(scheme_id: int, given: dict) -> int:
+    """How many of these actions assess or reduce risk, by the scheme's items' categories."""
+    of = categories(scheme_id, "given")
+    return sum(n for code, n in given.items() if of.get(code) in RISK_REDUCING)
+
+
+def categories(scheme_id: int, name: str) -> dict[str, str]:
+    return {item.code: item.category for item in items_for(scheme_id, name)}
 
 
 def help_glance(scope: measures.Scope) -> list[tuple[str, float | None]]:
@@ -130,6 +140,7 @@ def breakdowns(scheme_id: int, period: Period) -> list[Breakdown]:
         by_band(scope),
         kinds_of_help(scope),
         given_or_done(scope),
+        by_category(scope),
         signposting(scope),
         handovers(scope),
         help_by_venue(scope),
@@ -193,23 +204,57 @@ def by_band(scope) -> Breakdown:
     return Breakdown("by-band", title, heading, labels, series, vertical=True, short=short)
 
 
+def labelled(scheme_id: int, name: str, found: dict) -> tuple[list[str], dict[str, str]]:
+    """The codes counted, commonest first, and the scheme's labels for them (a code its
+    list does not have is shown as itself)."""
+    labels = {item.code: item.label for item in items_for(scheme_id, name)}
+    codes = sorted((c for c in found if found[c]), key=lambda c: (-found[c], c))
+    return codes, {c: labels.get(c, c) for c in codes}
+
+
 def kinds_of_help(scope) -> Breakdown:
     found = measures.visit_items(scope, "help")
-    codes = sorted((c for c in HELP if found.get(c)), key=lambda c: -found[c])
+    codes, labels = labelled(scope.scheme_id, "help", found)
     series = [charts.Series(_("Times"), [found[c] for c in codes])]
     title = _("Kinds of help given at Safe Havens")
-    return Breakdown("help", title, _("Help"), [str(HELP[c]) for c in codes], series)
+    return Breakdown("help", title, _("Help"), [labels[c] for c in codes], series)
 
 
 def given_or_done(scope) -> Breakdown:
     found = measures.contact_items(scope, "given")
-    codes = sorted((c for c in GIVEN if found.get(c)), key=lambda c: -found[c])
+    codes, labels = labelled(scope.scheme_id, "given", found)
+    of = categories(scope.scheme_id, "given")
     series = [charts.Series(_("Times"), [found[c] for c in codes])]
-    risk = [_("Yes") if c in RISK_REDUCING else _("No") for c in codes]
-    extra = [(_("Assesses or reduces risk"), risk)]
+    risk = [_("Yes") if of.get(c) in RISK_REDUCING else _("No") for c in codes]
+    extra = [
+        (_("Standard category"), [str(CATEGORIES[of.get(c, "other")]) for c in codes]),
+        (_("Assesses or reduces risk"), risk),
+    ]
     title, heading = _("Given or done by Street Pastors"), _("Given or done")
-    labels = [str(GIVEN[c]) for c in codes]
-    return Breakdown("given", title, heading, labels, series, extra=extra)
+    return Breakdown("given", title, heading, [labels[c] for c in codes], series, extra=extra)
+
+
+def by_category(scope) -> Breakdown:
+    """Help and what pastors gave or did, by the standard categories every scheme shares."""
+    totals: dict[tuple[str, str], int] = {}
+    for name, found in (
+        ("help", measures.visit_items(scope, "help")),
+        ("given", measures.contact_items(scope, "given")),
+    ):
+        of = categories(scope.scheme_id, name)
+        for code, n in found.items():
+            key = (name, of.get(code, "other"))
+            totals[key] = totals.get(key, 0) + n
+    shown = [c for c in CATEGORIES if totals.get(("help", c)) or totals.get(("given", c))]
+    series = [
+        charts.Series(_("Help at Safe Havens"), [totals.get(("help", c), 0) for c in shown]),
+        charts.Series(
+            _("Given or done by Street Pastors"), [totals.get(("given", c), 0) for c in shown]
+        ),
+    ]
+    title = _("Help and services by standard category")
+    labels = [str(CATEGORIES[c]) for c in shown]
+    return Breakdown("by-category", title, _("Category"), labels, series)
 
 
 def signposting(scope) -> Breakdown:

@@ -10,6 +10,8 @@ from accounts.models import Scheme
 from core.timeutil import LONDON, to_utc
 from extensions import db
 from havens.models import SupportService, Venue, Visit
+from lists.defaults import LISTS
+from lists.items import categories_for
 from patrols.models import Contact, Patrol, PatrolArea, Team, patrol_pastor
 from reports.models import MonthlyCount
 
@@ -49,6 +51,20 @@ def london_hour(utc: datetime | None) -> str | None:
         return None
     local = utc.replace(tzinfo=UTC).astimezone(LONDON)
     return local.replace(minute=0, second=0, microsecond=0).isoformat(timespec="minutes")
+
+
+class Categories:
+    """Each scheme's standard category of each item of its lists, read once an export."""
+
+    def __init__(self, ids) -> None:
+        self.found = {(s, name): categories_for(s, name) for s in ids for name in LISTS}
+
+    def of(self, scheme_id: int, name: str, codes) -> list[str]:
+        found = self.found[(scheme_id, name)]
+        return [found.get(code, "other") for code in codes or []]
+
+    def one(self, scheme_id: int, name: str, code: str | None) -> str | None:
+        return self.of(scheme_id, name, [code])[0] if code else None
 
 
 def schemes(ids, _period):
@@ -106,6 +122,7 @@ def visits(ids, period):
         .where(Venue.scheme_id.in_(ids), *period.bounds(Visit.arrived_at))
         .order_by(Visit.arrived_at, Visit.id)
     )
+    categories = Categories(ids)
     for row in db.session.execute(stmt):
         yield {
             "visit_id": row.id,
@@ -114,11 +131,13 @@ def visits(ids, period):
             "arrived_hour": london_hour(row.arrived_at),
             "departed_hour": london_hour(row.departed_at),
             "help": list(row.help or []),
+            "help_categories": categories.of(row.scheme_id, "help", row.help),
             "services": list(row.services or []),
             "age_band": row.age_band,
             "gender": row.gender,
             "company": row.company,
             "left_how": row.left_how,
+            "left_how_category": categories.one(row.scheme_id, "left_how", row.left_how),
             "from_contact_id": row.contact_id,
         }
 
@@ -189,6 +208,7 @@ def contacts(ids, period):
         .where(Team.scheme_id.in_(ids), *period.bounds(Contact.at))
         .order_by(Contact.at, Contact.id)
     )
+    categories = Categories(ids)
     for row in db.session.execute(stmt):
         yield {
             "contact_id": row.id,
@@ -200,7 +220,9 @@ def contacts(ids, period):
             "age_band": row.age_band,
             "gender": row.gender,
             "seen": list(row.seen or []),
+            "seen_categories": categories.of(row.scheme_id, "seen", row.seen),
             "given": list(row.given or []),
+            "given_categories": categories.of(row.scheme_id, "given", row.given),
             "services": list(row.services or []),
             "area_id": row.area_id,
             "handover_venue_id": row.handover_venue_id,

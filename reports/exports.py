@@ -14,6 +14,8 @@ from core.services import audit
 from core.timeutil import utcnow
 from havens import choices as havens_choices
 from havens.models import VENUE_STATUSES
+from lists.categories import CATEGORIES
+from lists.items import items_for
 from patrols import choices as patrols_choices
 from reports import export_rows
 from reports.export_rows import Period, london_hour
@@ -48,26 +50,53 @@ KINDS = {
 }
 
 
-# Each field of codes, with the labels people see in the app.
+# Each field of codes fixed in Lantern, with the labels people see in the app.
 CODE_LISTS = {
-    ("visits", "help"): havens_choices.HELP,
     ("visits", "age_band"): havens_choices.AGE_BANDS,
     ("visits", "gender"): havens_choices.GENDERS,
     ("visits", "company"): havens_choices.COMPANY,
-    ("visits", "left_how"): havens_choices.LEFT_HOW,
     ("contacts", "age_band"): patrols_choices.AGE_BANDS,
     ("contacts", "gender"): patrols_choices.GENDERS,
-    ("contacts", "seen"): patrols_choices.SEEN,
-    ("contacts", "given"): patrols_choices.GIVEN,
     ("venues", "kind"): havens_choices.PREMISES,
     ("venues", "status"): VENUE_STATUSES,
 }
+# Each field of codes from a scheme's own lists (lists.items): labels and categories per
+# scheme, hidden items included, since records keep them.
+SCHEME_LISTS = {
+    ("visits", "help"): "help",
+    ("visits", "left_how"): "left_how",
+    ("contacts", "seen"): "seen",
+    ("contacts", "given"): "given",
+}
 
 
-def _codes(_ids, _period):
+def _codes(ids, _period):
     for (table, column), labels in CODE_LISTS.items():
         for code, label in labels.items():
-            yield {"table": table, "column": column, "code": code, "label": str(label)}
+            yield {
+                "table": table,
+                "column": column,
+                "scheme_id": None,
+                "code": code,
+                "label": str(label),
+                "category": None,
+            }
+    for scheme_id in ids:
+        for (table, column), name in SCHEME_LISTS.items():
+            for item in items_for(scheme_id, name):
+                yield {
+                    "table": table,
+                    "column": column,
+                    "scheme_id": scheme_id,
+                    "code": item.code,
+                    "label": item.label,
+                    "category": item.category,
+                }
+
+
+def _categories(_ids, _period):
+    for code, label in CATEGORIES.items():
+        yield {"category": code, "label": str(label)}
 
 
 ID = _l("Its id in Lantern.")
@@ -78,6 +107,11 @@ AREA = _l("The patrol area: see the patrol_areas table. Empty when none was chos
 CODES = _l("One code from the codes table; empty when not recorded.")
 SERVICES = _l("Support services signposted to, by service_id: see the support_services table.")
 NAME = _l("Its name.")
+CATEGORY_LIST = _l(
+    "The standard category of each code in the column before, in the same order: see the "
+    "categories table. The same in every scheme, whatever each calls its items."
+)
+CATEGORY_ONE = _l("The standard category of the code before: see the categories table.")
 
 TABLES = (
     Table(
@@ -138,11 +172,13 @@ TABLES = (
             Column("arrived_hour", "hour", _l("When they arrived.")),
             Column("departed_hour", "hour", _l("When they left; empty when not recorded.")),
             Column("help", "list", _l("Kinds of help given: codes from the codes table.")),
+            Column("help_categories", "list", CATEGORY_LIST),
             Column("services", "list", SERVICES),
             Column("age_band", "text", CODES),
             Column("gender", "text", CODES),
             Column("company", "text", CODES),
             Column("left_how", "text", CODES),
+            Column("left_how_category", "text", CATEGORY_ONE),
             Column(
                 "from_contact_id",
                 "text",
@@ -184,7 +220,9 @@ TABLES = (
             Column("age_band", "text", CODES),
             Column("gender", "text", CODES),
             Column("seen", "list", _l("What was seen: codes from the codes table.")),
+            Column("seen_categories", "list", CATEGORY_LIST),
             Column("given", "list", _l("What was given or done: codes from the codes table.")),
+            Column("given_categories", "list", CATEGORY_LIST),
             Column("services", "list", SERVICES),
             Column("area_id", "integer", AREA),
             Column(
@@ -227,10 +265,25 @@ TABLES = (
         (
             Column("table", "text", _l("The table that uses the code.")),
             Column("column", "text", _l("The column that uses the code.")),
+            Column(
+                "scheme_id",
+                "integer",
+                _l("The scheme whose own list it is; empty for codes every scheme shares."),
+            ),
             Column("code", "text", _l("The code as it appears in the data.")),
             Column("label", "text", _l("What it means.")),
+            Column("category", "text", _l("Its standard category, for a scheme's own list.")),
         ),
         _codes,
+    ),
+    Table(
+        "categories",
+        _l("The standard categories the partnership reports on, the same for every scheme."),
+        (
+            Column("category", "text", _l("The category as it appears in the data.")),
+            Column("label", "text", _l("What it means.")),
+        ),
+        _categories,
     ),
 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from patrols.choices import GIVEN, RISK_REDUCING
+from lists.categories import CATEGORIES, RISK_REDUCING
 
 
 def nights() -> str:
@@ -16,7 +16,8 @@ def nights() -> str:
 
 def counted() -> list[str]:
     """What each measure counts."""
-    risk = "; ".join(str(GIVEN[code]) for code in GIVEN if code in RISK_REDUCING)
+    # By standard category, so the note holds for every scheme's own items.
+    risk = "; ".join(str(label) for code, label in CATEGORIES.items() if code in RISK_REDUCING)
     return [
         nights(),
         _(

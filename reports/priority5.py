@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from havens.choices import AGE_BANDS, COMPANY
-from patrols.choices import SEEN
+from lists.items import with_unknown
 from places.choices import CATEGORIES
 from reports import measures, place_measures
 from reports.tables import ALL, Draft, DraftRows, Layout
@@ -250,8 +250,8 @@ def seen_table(layout: Layout) -> Draft:
     """What pastors saw; one contact can have several, so there is no total."""
     found = layout.data.priority5.seen
     rows: DraftRows = [
-        (str(label), [layout.count(("seen", code), found.get(code, 0))], False)
-        for code, label in SEEN.items()
+        (item.label, [layout.count(("seen", item.code), found.get(item.code, 0))], False)
+        for item in with_unknown(layout.data.lists["seen"], found)
     ]
     columns = [_("Seen"), _("Contacts")]
     return Draft("seen", _("What Street Pastors saw"), columns, rows)

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import pgettext
 
 from havens.choices import AGE_BANDS, COMPANY
-from patrols.choices import SEEN
+from lists.items import labels_for
 from places.choices import CATEGORIES, STATUSES
 from reports import charts, measures, place_measures
 from reports.dashboard import Breakdown
@@ -90,9 +90,10 @@ def by_company(scope) -> Breakdown:
 
 def seen(scope) -> Breakdown:
     found = measures.contact_items(scope, "seen")
-    codes = sorted((c for c in SEEN if found.get(c)), key=lambda c: -found[c])
+    known = labels_for(scope.scheme_id, "seen")
+    codes = sorted((c for c in found if found[c]), key=lambda c: (-found[c], c))
     series = [charts.Series(_("Contacts"), [found[c] for c in codes])]
-    labels = [str(SEEN[c]) for c in codes]
+    labels = [known.get(c, c) for c in codes]
     return Breakdown("seen", _("What Street Pastors saw"), _("Seen"), labels, series)
 
 

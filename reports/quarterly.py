@@ -19,9 +19,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from extensions import db
-from havens.choices import HELP
 from havens.models import SupportService, Venue
-from patrols.choices import GIVEN, RISK_REDUCING
+from lists.categories import CATEGORIES, RISK_REDUCING
+from lists.items import Item, items_for, with_unknown
 from reports import counts, measures, priority5, suppression
 from reports.periods import Period, quarter_number
 from reports.tables import ALL, Cell, Draft, DraftRows, Layout, Table
@@ -71,6 +71,7 @@ class Data:
     handovers: dict
     help_requests: dict
     priority5: priority5.Data
+    lists: dict[str, list[Item]]  # the scheme's help, given and seen lists, hidden items too
 
 
 def gather(scheme_id: int, period: Period, source: Any = counts) -> Data:
@@ -106,6 +107,7 @@ def gather(scheme_id: int, period: Period, source: Any = counts) -> Data:
         handovers=source.handovers(scope, "venue"),
         help_requests=measures.help_requests(scope),
         priority5=priority5.gather(scope, source),
+        lists={name: items_for(scheme_id, name) for name in ("help", "given", "seen")},
     )
 
 
@@ -125,6 +127,7 @@ def build(data: Data, scheme: str, period: Period, partner_view: bool, small_max
             ],
         ),
         (_("Women's and girls' safety, and the night-time economy"), priority5.tables(layout)),
+        (_("Standard categories, the same in every scheme"), [categories_table(layout)]),
     ]
     headline = headline_keys(layout)
     marks = dict.fromkeys(layout.counts, suppression.SHOWN)
@@ -190,19 +193,23 @@ def given_table(layout: Layout) -> Draft:
     hand-overs table's total are one figure."""
     given = layout.data.given
     handed_over = sum(brought for brought, _visited in layout.data.handovers.values())
+    items = with_unknown(layout.data.lists["given"], given)
     rows, risk = [], []
-    for code in (c for c in GIVEN if c in RISK_REDUCING):
-        if code == "handover":
+    for item in (i for i in items if i.category in RISK_REDUCING):
+        if item.code == "handover":
             key = layout.count(("handovers", ALL, "brought"), handed_over)
         else:
-            key = layout.count(("given", code), given.get(code, 0))
+            key = layout.count(("given", item.code), given.get(item.code, 0))
+        layout.keys[("given", item.code)] = key
         risk.append(key)
-        rows.append((GIVEN[code], [key], False))
+        rows.append((item.label, [key], False))
     total = layout.count(("risk", ALL), sum(layout.counts[key] for key in risk))
     layout.sums.append((total, risk))
     rows.append((_("Actions to assess or reduce risk, in all"), [total], True))
-    for code in (c for c in GIVEN if c not in RISK_REDUCING):
-        rows.append((GIVEN[code], [layout.count(("given", code), given.get(code, 0))], False))
+    for item in (i for i in items if i.category not in RISK_REDUCING):
+        key = layout.count(("given", item.code), given.get(item.code, 0))
+        layout.keys[("given", item.code)] = key
+        rows.append((item.label, [key], False))
     columns = [_("Given or done"), _("Times")]
     return Draft("given", _("Services provided by Street Pastors"), columns, rows)
 
@@ -240,11 +247,49 @@ def visits_table(layout: Layout) -> Draft:
 def help_table(layout: Layout) -> Draft:
     """How often each kind of help was given (a visit can have several)."""
     found = layout.data.help
-    rows = [
-        (label, [layout.count(("help", code), found.get(code, 0))], False)
-        for code, label in HELP.items()
-    ]
+    rows: DraftRows = []
+    for item in with_unknown(layout.data.lists["help"], found):
+        key = layout.count(("help", item.code), found.get(item.code, 0))
+        layout.keys[("help", item.code)] = key
+        rows.append((item.label, [key], False))
     return Draft("help", _("Kinds of help given at Safe Havens"), [_("Help"), _("Times")], rows)
+
+
+def categories_table(layout: Layout) -> Draft:
+    """Help at Safe Havens and what pastors gave or did, by the partnership's standard
+    categories: comparable across schemes whatever each calls its items. Each figure is
+    the sum of its items' figures, which suppression knows."""
+    rows: DraftRows = []
+    of = {name: {i.code: i.category for i in layout.data.lists[name]} for name in ("help", "given")}
+    for category, label in CATEGORIES.items():
+        keys = []
+        for name in ("help", "given"):
+            parts = [
+                key
+                for (list_name, code), key in layout.keys.items()
+                if list_name == name and of[name].get(code, "other") == category
+            ]
+            key = layout.count((name, "category", category), sum(layout.counts[k] for k in parts))
+            if parts:
+                layout.sums.append((key, parts))
+            keys.append(key)
+        if any(layout.counts[k] for k in keys) or category in USUAL_CATEGORIES:
+            rows.append((label, keys, False))
+    columns = [_("Category"), _("Help at Safe Havens"), _("Given or done by Street Pastors")]
+    return Draft("categories", _("Help and services by standard category"), columns, rows)
+
+
+# Shown even when nothing was counted in them: what both lists have always had.
+USUAL_CATEGORIES = {
+    "practical_help",
+    "comfort",
+    "called_someone",
+    "emergency_service",
+    "first_aid",
+    "risk_reducing",
+    "handover",
+    "signposting",
+}
 
 
 def signposting_table(layout: Layout) -> Draft:

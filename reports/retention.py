@@ -23,7 +23,8 @@ from core.timeutil import london_today, to_london, to_utc, utcnow
 from extensions import db
 from havens.models import Venue, Visit, VisitRevision
 from havens.services import add_months
-from patrols.choices import RISK_REDUCING
+from lists.categories import RISK_REDUCING
+from lists.items import categories_for
 from patrols.models import Contact, ContactRevision, Patrol, Team, patrol_pastor
 from places.models import UnsafePlaceContact, UnsafePlaceReport
 from reports.export_rows import hours
@@ -64,7 +65,16 @@ class Plan:
     delete_receipts: set = field(default_factory=set)
     delete_conflicts: set = field(default_factory=set)
     forget_emails: set = field(default_factory=set)  # unsafe-place reports' ids
+    # scheme -> the codes of its given list that assess or reduce risk, read once
+    risk_codes: dict = field(default_factory=dict)
     counts: Counter = field(default_factory=Counter)  # MonthlyCount key -> value to add
+
+    def risky(self, scheme_id: int) -> set[str]:
+        """The scheme's risk-reducing codes (by their standard categories)."""
+        if scheme_id not in self.risk_codes:
+            found = categories_for(scheme_id, "given")
+            self.risk_codes[scheme_id] = {c for c, cat in found.items() if cat in RISK_REDUCING}
+        return self.risk_codes[scheme_id]
 
     def summary(self) -> dict:
         """The plan as plain data: what the command prints and the audit log keeps."""
@@ -223,7 +233,8 @@ def _fold_contact(result: Plan, row, patrol) -> None:
     _add(*here, "people_engaged", value=row.people)
     for code in row.given or []:
         _add(*here, "given", code)
-    _add(*here, "risk_reducing", value=sum(code in RISK_REDUCING for code in row.given or []))
+    risky = result.risky(patrol.scheme_id)
+    _add(*here, "risk_reducing", value=sum(code in risky for code in row.given or []))
     for service_id in row.services or []:
         _add(*here, "signposted", service_id)
     if row.handover_venue_id:

@@ -71,6 +71,7 @@ class Layout:
         self.counts: dict = {}
         self.sums: list = []
         self.free: dict = {}  # figures shown whatever their size
+        self.keys: dict = {}  # (list, item code): its count's key, for sums across tables
 
     def count(self, key, value) -> tuple:
         self.counts[key] = int(value)

@@ -70,7 +70,7 @@ def open_patrols(user: User) -> list[Patrol]:
 
 def quick_contact(user: User) -> ContactForm:
     """A fresh contact form, for the home screen of a pastor whose team is out."""
-    form = contact_form_for(user, formdata=None)
+    form = contact_form_for(user, by_use=True, formdata=None)
     form.id.data, form.at.data = str(uuid.uuid4()), london_now_minute()
     return form
 

@@ -41,7 +41,7 @@ self.addEventListener("activate", (event) => {
 self.addEventListener("message", (event) => {
   const message = event.data || {};
   if (message.type === "skip-waiting") self.skipWaiting();
-  if (message.type === "pages") event.waitUntil(cachePages(message.user, message.lang || "", message.pages || []));
+  if (message.type === "pages") event.waitUntil(cachePages(message.user, message.lang || "", message.lists || "", message.pages || []));
   if (message.type === "clear-pages") event.waitUntil(clearPages());
 });
 
@@ -178,10 +178,12 @@ async function readIndex(cache) {
 
 // The shells of this person's work pages, fetched with their session. Skipped when the
 // same person's copies are less than an hour old, in the language of the page that asks,
-// and from this version of the app: a change of language fetches them all again at once.
-async function cachePages(user, lang, pages) {
+// with the scheme's lists as they are now (their fingerprint), and from this version of
+// the app: a change of language or of a list fetches them all again at once.
+async function cachePages(user, lang, lists, pages) {
   const index = await readIndex(await caches.open(PAGES));
-  const same = index && index.user === user && index.lang === lang && index.version === CONFIG.version;
+  const same =
+    index && index.user === user && index.lang === lang && index.lists === lists && index.version === CONFIG.version;
   if (same && Date.now() - index.at < HOUR_MS) return;
   if (index && index.user !== user) await clearPages(); // never one person's pages for another
   const started = generation;
@@ -201,7 +203,7 @@ async function cachePages(user, lang, pages) {
     stored.push(page);
   }
   if (generation !== started) return;
-  const body = JSON.stringify({ user, lang, version: CONFIG.version, at: Date.now(), pages: stored });
+  const body = JSON.stringify({ user, lang, lists, version: CONFIG.version, at: Date.now(), pages: stored });
   await cache.put(INDEX, new Response(body, { headers: { "Content-Type": "application/json" } }));
 }
 

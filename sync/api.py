@@ -16,6 +16,7 @@ from core.forms import is_uuid
 from core.timeutil import to_london
 from extensions import db
 from havens.handovers import pending_handovers
+from lists.items import stamp as lists_stamp
 from sync import batch, openapi
 from sync.authors import author_token
 
@@ -77,6 +78,8 @@ def session_info():
         # The menu's count of unread alerts, kept fresh by every sync with no extra request.
         "alerts": {"unread": alert_services.unread_count(current_user)},
         "pages": offline_pages(current_user),
+        # The scheme's lists, as a fingerprint: kept pages with another are fetched again.
+        "lists": lists_stamp(current_user.scheme_id),
         "idle_minutes": config["IDLE_TIMEOUT_MINUTES"],
         "sync": {
             "max_records": config["SYNC_MAX_RECORDS"],

@@ -99,6 +99,10 @@ SESSION = {
         },
         "alerts": {"type": "object", "properties": {"unread": {"type": "integer"}}},
         "pages": {"type": "array", "items": {"type": "object"}},
+        "lists": {
+            "type": "string",
+            "description": "A fingerprint of the scheme's lists; it changes when they do.",
+        },
         "idle_minutes": {"type": "integer"},
         "sync": {
             "type": "object",

@@ -68,6 +68,10 @@ EXPECTED = {
     "patrols.contact": ("GET", PASTOR_AND_COORDINATOR | {"pastor": 404, "coordinator": 404}),
     "patrols.end_patrol": ("GET", PASTOR_AND_COORDINATOR | {"pastor": 404, "coordinator": 404}),
     "patrols.summary": ("GET", PASTOR_AND_COORDINATOR | {"pastor": 404, "coordinator": 404}),
+    "lists.lists": ("GET", COORDINATOR_ONLY | {"coordinator": 200}),
+    "lists.edit_list": ("GET", COORDINATOR_ONLY | {"coordinator": 200}),
+    "lists.add_item": ("POST", COORDINATOR_ONLY | {"coordinator": 400}),  # no label given
+    "lists.edit_item": ("GET", COORDINATOR_ONLY | {"coordinator": 404}),
     "patrols.teams": ("GET", COORDINATOR_ONLY | {"coordinator": 200}),
     "patrols.add_team": ("POST", COORDINATOR_ONLY | {"coordinator": 400}),  # no name given
     "patrols.add_area": ("POST", COORDINATOR_ONLY | {"coordinator": 400}),

@@ -211,6 +211,7 @@ def runner(app):
 
 SAMPLES = {
     "person_id": 1,
+    "name": "given",
     "venue_id": 1,
     "scheme_id": 1,
     "token": "not-a-token",

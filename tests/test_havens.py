@@ -293,7 +293,7 @@ def future() -> str:
     "changes, field, message",
     [
         ({"help": []}, "help", "Choose at least one kind of help."),
-        ({"help": ["juggling"]}, "help", "is not a valid choice"),
+        ({"help": ["juggling"]}, "help", "“juggling” is not on your scheme"),
         ({"arrived_at": ""}, "arrived_at", "Enter the time they arrived."),
         ({"arrived_at": "yesterday"}, "arrived_at", "Enter the time they arrived."),
         ({"arrived_at": "FUTURE"}, "arrived_at", "The arrival time is in the future."),
@@ -304,7 +304,7 @@ def future() -> str:
         ),
         ({"age_band": "ancient"}, "age_band", "Not a valid choice."),
         ({"gender": "x"}, "gender", "Not a valid choice."),
-        ({"left_how": "flew"}, "left_how", "Not a valid choice."),
+        ({"left_how": "flew"}, "left_how", "“flew” is not on your scheme"),
         ({"company": "crowd"}, "company", "Not a valid choice."),
         ({"note": "x" * 501}, "note", "Keep the note to 500 characters or fewer."),
         ({"venue_id": "999"}, "venue_id", "Not a valid choice."),

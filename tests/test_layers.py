@@ -18,6 +18,7 @@ LAYERS = [
     "extensions",
     "core",
     "accounts",
+    "lists",  # each scheme's lists that visits and contacts are recorded with
     "havens",
     "patrols",
     "places",  # unsafe-place reports, EVAs, the maps and the public finder

@@ -71,9 +71,10 @@ function switchVersion(registration) {
 async function cachePages(session) {
   const registration = await registering;
   const worker = navigator.serviceWorker?.controller || registration?.active;
-  // The page's language goes with them: pages kept in another language are fetched again.
+  // The page's language goes with them: pages kept in another language are fetched again;
+  // so does the scheme's lists' fingerprint: a changed list is fetched at the next open.
   const lang = document.documentElement.lang;
-  worker?.postMessage({ type: "pages", user: session.user.id, lang, pages: session.pages });
+  worker?.postMessage({ type: "pages", user: session.user.id, lang, lists: session.lists || "", pages: session.pages });
 }
 
 async function clearPages() {

@@ -75,7 +75,7 @@ def test_each_bad_start_answer_gets_a_clear_error_and_keeps_the_rest(
     "changes, field, message",
     [
         ({"given": [], "seen": []}, "given", "Choose what was given or done, or what was seen."),
-        ({"given": ["juggling"]}, "given", "is not a valid choice"),
+        ({"given": ["juggling"]}, "given", "“juggling” is not on your scheme"),
         ({"people": "7"}, "people", "Not a valid choice."),
         ({"people_more": "3"}, "people_more", "Number must be between 7 and 200."),
         ({"people_more": "201"}, "people_more", "Number must be between 7 and 200."),

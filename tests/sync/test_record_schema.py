@@ -90,7 +90,7 @@ def test_which_codes_are_allowed_is_asked_of_allowed_codes(
         lambda name, scheme_id: ("water",) if name == "help" else tuple(LISTS[name]),
     )
     [result] = sync(client, me, visit_entry(me, venue, help=["seat"]))
-    assert result["errors"] == {"help": ["'seat' is not a valid choice for this field."]}
+    assert result["errors"] == {"help": ["“seat” is not on your scheme's list."]}
     page = page_errors(client, me, visit_data(new_id(), venue, help=["seat"]), {})
-    assert "'seat' is not a valid choice for this field." in page
+    assert "“seat” is not on your scheme" in page
     assert count(Visit) == 0
