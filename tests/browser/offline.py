@@ -148,7 +148,7 @@ def sign_in_as(page: Page, who: tuple[str, str]) -> None:
 # Whether the service worker keeps this person's work pages, and from which version. A
 # wait_for_function predicate must answer at once, and caches answer later: each call
 # starts a read of the worker's index and answers with what the previous read found.
-PAGES_KEPT = """([user, count, lang]) => {
+PAGES_KEPT = """([user, count, lang, version]) => {
     const found = window.__pagesKept;
     window.__pagesKept = undefined;
     caches.match("/__lantern/pages.json", {cacheName: "lantern-pages"})
@@ -156,16 +156,20 @@ PAGES_KEPT = """([user, count, lang]) => {
         .then((index) => {
             const all = index && index.user === user && index.pages.length === count;
             const spoken = !lang || (index && index.lang === lang);
-            window.__pagesKept = all && spoken ? index.version : null;
+            const current = !version || (index && index.version === version);
+            window.__pagesKept = all && spoken && current ? index.version : null;
         });
     return found || false;
 }"""
 
 
-def pages_kept(page: Page, user: int, count: int, lang: str | None = None) -> str:
+def pages_kept(
+    page: Page, user: int, count: int, lang: str | None = None, version: str | None = None
+) -> str:
     """Wait until the service worker keeps `count` work pages for `user` (in `lang`, the
-    page's language, when given); their version."""
-    arg = [user, count, lang]
+    page's language, and from `version` of the app, when given); their version. Pages kept
+    by an earlier version stay until the new one has fetched its own."""
+    arg = [user, count, lang, version]
     return page.wait_for_function(PAGES_KEPT, arg=arg, polling=100).json_value()
 
 

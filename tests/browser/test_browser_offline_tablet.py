@@ -127,8 +127,9 @@ def test_a_new_version_waits_and_the_outbox_survives_it(browsing, server, live_a
     delivered = [hit.ops for hit in server.syncs() if hit.status == "200"]
     assert len(delivered) == 1, f"stored by {len(delivered)} requests"
 
-    # The new version keeps the work pages too, and they open offline.
-    assert pages_kept(page, staff, 5) == new
+    # The new version keeps the work pages too (the old version's stay until it has), and
+    # they open offline.
+    assert pages_kept(page, staff, 5, version=new) == new
     go_offline(page)
     for path, title in (("/visits/new", "Log a visit"), ("/outbox", "Outbox")):
         page.goto(path)
