@@ -16,22 +16,11 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import select  # noqa: E402
-
-import schemes.demo  # noqa: E402
-from accounts.models import User  # noqa: E402
-from bench.page_weight import signed_in  # noqa: E402
-from core.timeutil import utcnow  # noqa: E402
-from extensions import db  # noqa: E402
-from patrols import services as patrols  # noqa: E402
-from patrols.models import Team  # noqa: E402
-from wsgi import create_app  # noqa: E402
+from bench.demo import demo_app, record_forms  # noqa: E402
 
 TARGET = 4
 
@@ -69,26 +58,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(
-            {
-                "DATABASE_URL": f"sqlite:///{tmp}/bench.db",
-                "SECRET_KEY": "b" * 64,
-                "LOG_LEVEL": "WARNING",
-            }
-        )
-        with app.app_context():
-            upgrade()
-            schemes.demo.load()
-            pastor = db.session.scalar(select(User).filter_by(username="pastor"))
-            team = db.session.scalar(select(Team).filter_by(name="Friday team"))
-            values = {"team_id": team.id, "area_id": None, "route": "", "started_at": utcnow()}
-            patrol, _ = patrols.start_patrol(str(uuid.uuid4()), values, [pastor], pastor)
-            db.session.commit()
-            patrol_id = patrol.id
-        pages = {
-            "visit form": (signed_in(app, "staff"), "/visits/new"),
-            "contact form": (signed_in(app, "pastor"), f"/patrols/{patrol_id}/contacts/new"),
-        }
+        pages = record_forms(demo_app(tmp))
         for name, (client, path) in pages.items():
             print(f"{name} ({path}), signed in, median of {args.requests}:")
             for clock, (baseline, page) in compare(client, path, args.requests).items():

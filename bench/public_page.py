@@ -17,13 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flask_migrate import upgrade  # noqa: E402
-
-import schemes.demo  # noqa: E402
+from bench.demo import demo_app  # noqa: E402
 from bench.weight import page_weight  # noqa: E402
 from extensions import db  # noqa: E402
 from havens.models import Venue  # noqa: E402
-from wsgi import create_app  # noqa: E402
 
 
 def per_request_ms(client, path: str, count: int) -> float:
@@ -41,16 +38,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=500)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(
-            {
-                "DATABASE_URL": f"sqlite:///{tmp}/bench.db",
-                "SECRET_KEY": "b" * 64,
-                "LOG_LEVEL": "WARNING",
-            }
-        )
+        app = demo_app(tmp)
         with app.app_context():
-            upgrade()
-            schemes.demo.load()
             code = db.session.query(Venue).filter_by(name="The Pantiles Tap").one().public_code
         client = app.test_client()
         weight = page_weight(client, f"/v/{code}")
