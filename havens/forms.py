@@ -95,19 +95,10 @@ def visit_form_for(
     context = context or visit_context(user)
     form.venue_id.choices = options(context.venues.items())
     form.services.choices = options(context.services.items())
-    for name, labels in LISTS.items():
-        if name in OWN_LISTS:
-            counts = use_counts(context.scheme_id, name) if by_use else None
-            lists.fill(form[name], context.scheme_id, name, counts)
-        else:
-            codes = allowed_codes(name, context.scheme_id)
-            form[name].choices = options((code, labels[code]) for code in codes)
+    by = use_counts if by_use else None
+    lists.fill_form(form, context.scheme_id, LISTS, OWN_LISTS, allowed_codes, by)
     form.earliest = context.earliest
     return form.bind(context)
-
-
-# "Commonest first" counts the use of the last so many days.
-USE_DAYS = 90
 
 
 def use_counts(scheme_id: int, name: str) -> Counter | None:
@@ -116,7 +107,7 @@ def use_counts(scheme_id: int, name: str) -> Counter | None:
     if not lists.by_use(scheme_id, name):
         return None
     column = Visit.help if name == "help" else Visit.left_how
-    since = utcnow() - timedelta(days=USE_DAYS)
+    since = utcnow() - timedelta(days=lists.USE_DAYS)
     found = db.session.scalars(
         select(column)
         .join(Venue, Venue.id == Visit.venue_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from flask_babel import get_locale
@@ -13,6 +13,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from accounts.models import Scheme
+from core.forms import options
 from extensions import db
 from lists import defaults
 from lists.models import ListItem
@@ -134,6 +135,30 @@ def fill(field, scheme_id: int, name: str, counts: Mapping[str, int] | None = No
     items = items_for(scheme_id, name)
     field.choices = [(item.code, item.label) for item in offered(items, counts)]
     field.hidden_values = frozenset(item.code for item in items if item.hidden)
+
+
+# "Commonest first" counts the use of the last so many days.
+USE_DAYS = 90
+
+
+def fill_form(
+    form,
+    scheme_id: int,
+    labels: Mapping[str, Mapping],
+    own: tuple[str, ...],
+    allowed_codes: Callable[[str, int], tuple[str, ...]],
+    use_counts: Callable[[int, str], Mapping[str, int] | None] | None = None,
+) -> None:
+    """Give each of a record form's list fields its choices: the scheme's own lists (`own`)
+    as fill() offers them, commonest first where `use_counts` is given and says so; the
+    fixed ones from `labels`, in the order allowed_codes gives."""
+    for name, fixed in labels.items():
+        if name in own:
+            fill(form[name], scheme_id, name, use_counts(scheme_id, name) if use_counts else None)
+        else:
+            form[name].choices = options(
+                (code, fixed[code]) for code in allowed_codes(name, scheme_id)
+            )
 
 
 def stamp(scheme_id: int) -> str:

@@ -161,10 +161,6 @@ def start_form_for(user, **kwargs) -> StartPatrolForm:
     return record_times_from(form, user.scheme)
 
 
-# "Commonest first" counts the use of the last so many days.
-USE_DAYS = 90
-
-
 def use_counts(scheme_id: int, name: str) -> Counter | None:
     """How often each item of a contact list was chosen by the scheme's teams in the last
     90 days; None when the scheme keeps the list in the coordinator's order."""
@@ -175,7 +171,7 @@ def use_counts(scheme_id: int, name: str) -> Counter | None:
         select(column)
         .join(Patrol, Patrol.id == Contact.patrol_id)
         .join(Team, Team.id == Patrol.team_id)
-        .where(Team.scheme_id == scheme_id, Contact.at >= utcnow() - timedelta(days=USE_DAYS))
+        .where(Team.scheme_id == scheme_id, Contact.at >= utcnow() - timedelta(days=lists.USE_DAYS))
     )
     counts: Counter = Counter()
     for codes in found:
@@ -198,12 +194,7 @@ def contact_form_for(
         [(0, _l("Not handed over"))] + list(context.havens.items())
     )
     form.area_id.choices = options([(0, _l("No particular area"))] + list(context.areas.items()))
-    for name, labels in LISTS.items():
-        if name in OWN_LISTS:
-            counts = use_counts(context.scheme_id, name) if by_use else None
-            lists.fill(form[name], context.scheme_id, name, counts)
-        else:
-            codes = allowed_codes(name, context.scheme_id)
-            form[name].choices = options((code, labels[code]) for code in codes)
+    by = use_counts if by_use else None
+    lists.fill_form(form, context.scheme_id, LISTS, OWN_LISTS, allowed_codes, by)
     form.earliest = context.earliest
     return form.bind(context)
