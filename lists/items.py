@@ -69,21 +69,25 @@ def items_for(scheme_id: int, name: str) -> list[Item]:
     """Every item of a scheme's list, hidden ones included, in the coordinator's order.
 
     A scheme that never changed the list has the defaults; a default added to Lantern
-    after a scheme changed its list comes after the scheme's own items."""
-    scheme = db.session.get(Scheme, scheme_id)
-    language = scheme.language if scheme else "en_GB"
-    shipped = defaults.labels(name)
-    found = [
-        Item(code, category, dict(labels or {}), shipped.get(code), hidden)
-        for code, category, labels, hidden in _stored(scheme_id, name)
-    ]
-    known = {item.code for item in found}
-    for code, label, category in defaults.LISTS[name]:
-        if code not in known:
-            found.append(Item(code, category, {}, label))
-    for item in found:
-        item.language = language
-    return found
+    after a scheme changed its list comes after the scheme's own items. Built once per
+    session like the rows under them: a page or a sync batch asks for the same lists for
+    every field and record."""
+    cache = db.session.info.setdefault(CACHE, {})
+    key = ("items", scheme_id, name)
+    if key not in cache:
+        scheme = db.session.get(Scheme, scheme_id)
+        language = scheme.language if scheme else "en_GB"
+        shipped = defaults.labels(name)
+        found = [
+            Item(code, category, dict(labels or {}), shipped.get(code), hidden, language)
+            for code, category, labels, hidden in _stored(scheme_id, name)
+        ]
+        known = {item.code for item in found}
+        for code, label, category in defaults.LISTS[name]:
+            if code not in known:
+                found.append(Item(code, category, {}, label, language=language))
+        cache[key] = found
+    return list(cache[key])
 
 
 def allowed_codes(name: str, scheme_id: int | None) -> tuple[str, ...]:
@@ -92,7 +96,11 @@ def allowed_codes(name: str, scheme_id: int | None) -> tuple[str, ...]:
     Lantern's defaults for no scheme."""
     if scheme_id is None:
         return tuple(defaults.labels(name))
-    return tuple(item.code for item in items_for(scheme_id, name))
+    cache = db.session.info.setdefault(CACHE, {})
+    key = ("codes", scheme_id, name)
+    if key not in cache:
+        cache[key] = tuple(item.code for item in items_for(scheme_id, name))
+    return cache[key]
 
 
 def labels_for(scheme_id: int, name: str) -> dict[str, str]:
