@@ -8,11 +8,12 @@ its own at LANTERN_BENCH_POSTGRES_URL, dropped after), starts the app under guni
 signs in as the demo venue staff member and sends new visits through POST /api/sync in
 batches, one batch after another as a device's outbox does (with --devices N, N devices
 send their share at the same time, each from its own session). Then it copies the rows the
-sync wrote (visits, their first versions, receipts, audit events) into an empty database
+sync wrote (visits, their first versions, receipts, audit events) into a new demo database
 of the same kind with the driver's executemany (sqlite3, or psycopg), twice: one commit per
 batch, as the sync commits, and one commit for all. Those are the floors for storing the
-same rows with no HTTP, no validation and no ORM. Prints records per second for the three
-and the ratio of HTTP to each.
+same rows with no HTTP, no validation and no ORM, doing the same work in the database:
+foreign keys checked and the report's counts kept by their triggers, which find the
+same venues there. Prints records per second for the three and the ratio of HTTP to each.
 
 --stored N first fills every database with N visits and their first versions, with
 executemany (COPY on PostgreSQL), not over HTTP: the same run with a big database.
@@ -98,18 +99,20 @@ def postgres_database() -> tuple[str, callable]:
 
 class Raw:
     """The driver's own connection to a database, sqlite3 or psycopg, with no SQLAlchemy:
-    foreign keys unchecked (the copy has no venues or people), durable commits."""
+    foreign keys checked and durable commits, as the app's; `fast` turns the checks and
+    triggers off, for filling a database before the run."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, fast: bool = False):
         self.sqlite = url.startswith("sqlite")
         if self.sqlite:
             self.conn = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=FULL")
-            self.conn.execute("PRAGMA foreign_keys=OFF")
+            self.conn.execute(f"PRAGMA foreign_keys={'OFF' if fast else 'ON'}")
         else:
             self.conn = psycopg.connect(url.replace("postgresql+psycopg", "postgresql"))
-            self.conn.execute("SET session_replication_role = replica")
+            if fast:
+                self.conn.execute("SET session_replication_role = replica")
             self.conn.commit()
 
     def begin(self) -> None:
@@ -152,7 +155,7 @@ def fill(url: str, count: int) -> float:
     """Store `count` visits and their first versions with executemany (COPY on
     PostgreSQL), dated before the run; returns the seconds it took."""
     started = time.perf_counter()
-    raw = Raw(url)
+    raw = Raw(url, fast=True)
     venue = raw.conn.execute("SELECT min(id) FROM venue").fetchone()[0] or 1
     visit_columns = [
         "id",
@@ -282,8 +285,8 @@ def sync_over_http(client: Client, session: dict, entries: list, batch: int) -> 
 
 
 def floor(url: str, written: dict, batches: int) -> float:
-    """Seconds for the driver's executemany to insert the rows the sync wrote into an
-    empty database, in `batches` transactions (each table's rows split evenly)."""
+    """Seconds for the driver's executemany to insert the rows the sync wrote into a
+    new demo database, in `batches` transactions (each table's rows split evenly)."""
     raw = Raw(url)
     started = time.perf_counter()
     for b in range(batches):
@@ -299,7 +302,7 @@ def floor(url: str, written: dict, batches: int) -> float:
 
 @contextlib.contextmanager
 def databases(kind: str, folder: Path, count: int):
-    """Three databases: the served one, and two empty ones for the floors."""
+    """Three databases: the served one, and two for the floors."""
     drops = []
     urls = []
     for name in ("lantern", "floor_batch", "floor_all"):
@@ -330,8 +333,8 @@ def main() -> None:
     with databases(args.database, folder, args.stored) as (database, *floors):
         make_database(database, secret, demo=True)
         fill_seconds = 0.0
-        for url in floors:
-            make_database(url, secret, demo=False)
+        for url in floors:  # the same demo: the same ids for venues and people
+            make_database(url, secret, demo=True)
         if args.stored:
             fill_seconds += fill(database, args.stored) + fill(floors[0], args.stored)
             if args.database == "sqlite":  # the same empty database, filled: copy the file

@@ -5,8 +5,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import insert
-
+from core.database import insert_rows
 from core.forms import BAD_ID
 from core.models import AuditEvent
 from core.services import audit
@@ -158,4 +157,4 @@ def create_many(model, revision, fields: tuple[str, ...], action: str, scheme_id
         )
     # Core inserts: the ORM's per-row bookkeeping would cost more than the rows.
     for table, rows in ((model, records), (revision, versions), (AuditEvent, events)):
-        db.session.execute(insert(table.__table__), rows)
+        insert_rows(table.__table__, rows)

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from accounts.models import User
 from core import records
+from core.database import insert_rows
 from core.forms import is_uuid
 from core.records import Conflict, OutOfScope
 from core.services import audit
@@ -220,7 +221,7 @@ class Batch:
             receipt_row(self.device, entry, author, self.sender, fingerprint, "created", now)
             for _result, entry, author, fingerprint, _v, _o in waiting
         ]
-        db.session.execute(insert(Receipt.__table__), rows)
+        insert_rows(Receipt.__table__, rows)
         # Read the numbers back in one query: RETURNING over many rows would make SQLite
         # insert them one at a time to keep their order.
         ops = [row["op_id"] for row in rows]

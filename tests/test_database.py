@@ -1,6 +1,8 @@
 """The schema, its migrations, SQLite's settings and concurrent writers."""
 
 import multiprocessing
+import uuid
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
@@ -8,9 +10,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
+from core.database import insert_rows
 from core.models import AuditEvent
 from core.services import audit, next_number
 from extensions import db
+from havens.models import Visit
 from wsgi import create_app
 
 
@@ -110,3 +114,51 @@ def test_a_page_view_does_not_wait_for_a_writer(app, client, db_url):
         conn.exec_driver_sql("ROLLBACK")
     writer.dispose()
     assert response.status_code == 200
+
+
+def visit_row(venue, n: int) -> dict:
+    """A visit's columns as a sync batch stores them: JSON lists, times, text, a number."""
+    at = datetime(2026, 12, 5, 23, n, 7, 12)
+    return {
+        "id": str(uuid.UUID(int=n + 1)),
+        "venue_id": venue.id,
+        "arrived_at": at,
+        "help": ["seat", "taxi"] if n % 2 else [],
+        "services": [],
+        "age_band": "18_24",
+        "gender": None,
+        "note": f"N\u00famero {n} \u2013 \u043f\u0440\u0438\u0432\u0456\u0442",
+        "version": 1,
+        "created_at": at,
+        "updated_at": at,
+    }
+
+
+def stored_visits() -> list[tuple]:
+    columns = (Visit.id, Visit.arrived_at, Visit.help, Visit.note, Visit.created_at)
+    return list(db.session.execute(sa.select(*columns).order_by(Visit.id)).tuples())
+
+
+def test_many_rows_are_stored_as_a_core_insert_stores_them(app, venue):
+    """insert_rows skips SQLAlchemy's per-row parameters; what it stores must read back
+    the same as a Core insert of the same rows (JSON, times to the microsecond, text)."""
+    rows = [visit_row(venue, n) for n in range(6)]
+    db.session.execute(sa.insert(Visit.__table__), rows)
+    db.session.flush()
+    by_core = stored_visits()
+    db.session.rollback()
+    insert_rows(Visit.__table__, rows)
+    db.session.commit()
+    assert stored_visits() == by_core
+    assert by_core[1][2] == ["seat", "taxi"]
+    assert by_core[1][1] == datetime(2026, 12, 5, 23, 1, 7, 12)
+
+
+def test_rows_leaving_out_a_defaulted_column_get_its_default(app, venue):
+    """A column left out whose default is Python's (the visit's version) is filled by
+    SQLAlchemy, as the raw insert would not."""
+    row = visit_row(venue, 1)
+    del row["version"]
+    insert_rows(Visit.__table__, [row])
+    db.session.commit()
+    assert db.session.scalar(sa.select(Visit.version)) == 1
