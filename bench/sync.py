@@ -137,7 +137,10 @@ class Raw:
 
     def rows(self, table: str, since: datetime) -> tuple[list[str], list]:
         mark = "?" if self.sqlite else "%s"
-        sql = f'SELECT * FROM "{table}" WHERE "{WRITTEN_AT[table]}" >= {mark}'  # noqa: S608
+        # In the order written: each floor batch then holds the rows of one sync batch,
+        # a version with its visit (foreign keys are checked).
+        at = WRITTEN_AT[table]
+        sql = f'SELECT * FROM "{table}" WHERE "{at}" >= {mark} ORDER BY "{at}"'  # noqa: S608
         cursor = self.conn.execute(sql, (since,) if not self.sqlite else (since.isoformat(" "),))
         columns = [c[0] for c in cursor.description]
         found = cursor.fetchall()

@@ -1,12 +1,14 @@
 """Database engine set-up (SQLite pragmas, IMMEDIATE write transactions), counted writes and
 many rows inserted at once."""
 
+import functools
 import random
 import time
+from collections.abc import Callable
 from typing import cast
 
 from flask import has_request_context, request
-from sqlalchemy import CursorResult, Engine, Executable, Table, event, insert
+from sqlalchemy import Column, CursorResult, DateTime, Engine, Executable, Table, event, insert
 from sqlalchemy.exc import OperationalError
 
 from extensions import db
@@ -74,6 +76,16 @@ def rows_changed(statement: Executable) -> int:
     return cast(CursorResult, db.session.execute(statement)).rowcount
 
 
+def converter(column: Column, dialect) -> Callable | None:
+    """How a column's values go to the driver, as SQLAlchemy would send them (None: as
+    they are). A time is converted once per distinct value: a batch's rows mostly share
+    the moment they were stored."""
+    convert = column.type.dialect_impl(dialect).bind_processor(dialect)
+    if convert is not None and isinstance(column.type, DateTime):
+        return functools.lru_cache(maxsize=None)(convert)
+    return convert
+
+
 # The placeholder of each driver's parameter style.
 MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
@@ -95,7 +107,7 @@ def insert_rows(table: Table, rows: list[dict]) -> None:
         db.session.execute(insert(table), rows)
         return
     columns = [table.c[name] for name in names]
-    convert = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+    convert = [converter(c, dialect) for c in columns]
     quoted = ", ".join(dialect.identifier_preparer.quote(c.name) for c in columns)
     table_name = dialect.identifier_preparer.format_table(table)
     marks = ", ".join([mark] * len(names))
