@@ -9,7 +9,7 @@ from typing import cast
 
 from flask import has_request_context, request
 from sqlalchemy import Column, CursorResult, DateTime, Engine, Executable, Table, event, insert
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from extensions import db
 
@@ -86,32 +86,43 @@ def converter(column: Column, dialect) -> Callable | None:
     return convert
 
 
-# The placeholder of each driver's parameter style.
-MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
-
-
 def insert_rows(table: Table, rows: list[dict]) -> None:
-    """Insert many rows (dicts with the same keys) in the current transaction with the
-    driver's own executemany: each value converted by its column's type as SQLAlchemy
-    would, but without building compiled parameters row by row, which cost a sync batch
-    more than the SQL itself. Columns left out must have no default of Python's (the ORM's
-    would be skipped); otherwise this is a Core insert."""
+    """Insert many rows (dicts with the same keys) in the current transaction, each value
+    converted by its column's type as SQLAlchemy would, but without SQLAlchemy building
+    parameters row by row, which cost a sync batch more than the SQL itself: sqlite3's
+    executemany, or PostgreSQL's COPY (one statement, so its triggers count the rows
+    once). Columns left out must have no default of Python's (it would be skipped);
+    otherwise, and on any other database, this is a Core insert."""
     if not rows:
         return
-    names = list(rows[0])
     connection = db.session.connection()
     dialect = connection.dialect
-    mark = MARKS.get(dialect.paramstyle)
     defaulted = any(c.default is not None for c in table.c if c.name not in rows[0])
-    if mark is None or defaulted:
+    if defaulted or dialect.name not in ("sqlite", "postgresql"):
         db.session.execute(insert(table), rows)
         return
+    names = list(rows[0])
     columns = [table.c[name] for name in names]
-    convert = [converter(c, dialect) for c in columns]
-    quoted = ", ".join(dialect.identifier_preparer.quote(c.name) for c in columns)
-    table_name = dialect.identifier_preparer.format_table(table)
-    marks = ", ".join([mark] * len(names))
-    sql = f"INSERT INTO {table_name} ({quoted}) VALUES ({marks})"  # noqa: S608 (our names)
-    pairs = list(zip(names, convert, strict=True))
+    pairs = [(column.name, converter(column, dialect)) for column in columns]
     values = [tuple(row[n] if f is None else f(row[n]) for n, f in pairs) for row in rows]
-    connection.exec_driver_sql(sql, values)
+    quoted = ", ".join(dialect.identifier_preparer.quote(c.name) for c in columns)
+    into = f"{dialect.identifier_preparer.format_table(table)} ({quoted})"
+    if dialect.name == "sqlite":
+        marks = ", ".join(["?"] * len(names))
+        connection.exec_driver_sql(f"INSERT INTO {into} VALUES ({marks})", values)  # noqa: S608
+    else:
+        copy_rows(connection, f"COPY {into} FROM STDIN", values)
+
+
+def copy_rows(connection, sql: str, values: list[tuple]) -> None:
+    """Send rows to PostgreSQL with COPY on the transaction's own connection; a row that
+    breaks a constraint raises IntegrityError, as an INSERT through SQLAlchemy would."""
+    cursor = connection.connection.cursor()
+    try:
+        with cursor.copy(sql) as copy:
+            for row in values:
+                copy.write_row(row)
+    except connection.dialect.dbapi.IntegrityError as error:
+        raise IntegrityError(sql, None, error) from error
+    finally:
+        cursor.close()
