@@ -376,8 +376,9 @@ TRIGGERS_OFF = {
         for event in ("insert", "update", "delete")
     ],
     "postgresql": [
-        "ALTER TABLE visit DISABLE TRIGGER visit_counts",
-        "ALTER TABLE contact DISABLE TRIGGER contact_counts",
+        f"ALTER TABLE {kind} DISABLE TRIGGER {kind}_counts_{event}"
+        for kind in ("visit", "contact")
+        for event in ("insert", "update", "delete")
     ],
 }
 

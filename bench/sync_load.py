@@ -238,6 +238,10 @@ def main() -> None:
         "LANTERN_LOG_LEVEL": "WARNING",
         # Every device signs in from this one address within a few seconds.
         "LANTERN_SIGNIN_RATE_LIMIT": "1000 per minute",
+        # Several workers must share their rate-limit counts (gunicorn.conf.py refuses
+        # memory:// then); a prefix of this run's own keeps them apart from any other.
+        "LANTERN_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+        "LANTERN_RATELIMIT_KEY_PREFIX": f"bench-load-{secrets.token_hex(4)}",
     }
     if args.busy_timeout_ms is not None:
         env["LANTERN_SQLITE_BUSY_TIMEOUT_MS"] = str(args.busy_timeout_ms)
