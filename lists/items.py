@@ -72,11 +72,12 @@ def items_for(scheme_id: int, name: str) -> list[Item]:
     after a scheme changed its list comes after the scheme's own items. Built once per
     session like the rows under them: a page or a sync batch asks for the same lists for
     every field and record."""
+    scheme = db.session.get(Scheme, scheme_id)
+    language = scheme.language if scheme else "en_GB"
     cache = db.session.info.setdefault(CACHE, {})
-    key = ("items", scheme_id, name)
+    # The main language is a missing label's fallback: a change not yet committed counts.
+    key = ("items", scheme_id, name, language)
     if key not in cache:
-        scheme = db.session.get(Scheme, scheme_id)
-        language = scheme.language if scheme else "en_GB"
         shipped = defaults.labels(name)
         found = [
             Item(code, category, dict(labels or {}), shipped.get(code), hidden, language)
