@@ -33,9 +33,15 @@ class Item:
     @property
     def label(self) -> str:
         """The label in the reader's language, else the main language's, else the default."""
+        return str(self.offered_label)
+
+    @property
+    def offered_label(self):
+        """The label as a form offers it: a default Lantern ships stays to be translated
+        (lazy_gettext), so core.forms.chip_options finds it by identity, untranslated."""
         locale = str(get_locale() or self.language)
         typed = self.labels.get(locale) or self.labels.get(self.language)
-        return typed or str(self.default or self.code)
+        return typed or self.default or self.code
 
 
 # A session's lists, read once: a sync batch asks for the same list for every record.
@@ -44,14 +50,18 @@ CACHE = "lists.items"
 
 
 def _stored(scheme_id: int, name: str) -> list[tuple]:
-    """(code, category, labels, hidden) of the scheme's stored items, in order."""
+    """(code, category, labels, hidden) of the scheme's stored items of a list, in order.
+    Every list of the scheme comes in one query: each record form shows two of them."""
     cache = db.session.info.setdefault(CACHE, {})
-    if (scheme_id, name) not in cache:
-        stmt = select(ListItem.code, ListItem.category, ListItem.labels, ListItem.hidden)
-        stmt = stmt.filter_by(scheme_id=scheme_id, list_name=name)
-        rows = db.session.execute(stmt.order_by(ListItem.position, ListItem.id)).tuples()
-        cache[(scheme_id, name)] = list(rows)
-    return cache[(scheme_id, name)]
+    if ("rows", scheme_id) not in cache:
+        stmt = select(
+            ListItem.list_name, ListItem.code, ListItem.category, ListItem.labels, ListItem.hidden
+        ).filter_by(scheme_id=scheme_id)
+        lists: dict[str, list[tuple]] = {}
+        for list_name, *row in db.session.execute(stmt.order_by(ListItem.position, ListItem.id)):
+            lists.setdefault(list_name, []).append(tuple(row))
+        cache[("rows", scheme_id)] = lists
+    return cache[("rows", scheme_id)].get(name, [])
 
 
 def forget(session=None) -> None:
@@ -142,7 +152,7 @@ def fill(field, scheme_id: int, name: str, counts: Mapping[str, int] | None = No
     the visible items in order (commonest first with `counts`), a hidden one only where
     the record has it. What is accepted is the schema's question (allowed_codes)."""
     items = items_for(scheme_id, name)
-    field.choices = [(item.code, item.label) for item in offered(items, counts)]
+    field.choices = [(item.code, item.offered_label) for item in offered(items, counts)]
     field.hidden_values = frozenset(item.code for item in items if item.hidden)
 
 
