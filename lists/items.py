@@ -33,15 +33,14 @@ class Item:
     @property
     def label(self) -> str:
         """The label in the reader's language, else the main language's, else the default."""
-        return str(self.offered_label)
+        return str(self.label_in(str(get_locale() or self.language)))
 
-    @property
-    def offered_label(self):
+    def label_in(self, locale: str):
         """The label as a form offers it: a default Lantern ships stays to be translated
         (lazy_gettext), so core.forms.chip_options finds it by identity, untranslated."""
-        locale = str(get_locale() or self.language)
         typed = self.labels.get(locale) or self.labels.get(self.language)
-        return typed or self.default or self.code
+        # "is None", not "or": the truth of a lazy label is known only by translating it.
+        return typed or (self.code if self.default is None else self.default)
 
 
 # A session's lists, read once: a sync batch asks for the same list for every record.
@@ -152,7 +151,10 @@ def fill(field, scheme_id: int, name: str, counts: Mapping[str, int] | None = No
     the visible items in order (commonest first with `counts`), a hidden one only where
     the record has it. What is accepted is the schema's question (allowed_codes)."""
     items = items_for(scheme_id, name)
-    field.choices = [(item.code, item.offered_label) for item in offered(items, counts)]
+    locale = get_locale()
+    field.choices = [
+        (item.code, item.label_in(str(locale or item.language))) for item in offered(items, counts)
+    ]
     field.hidden_values = frozenset(item.code for item in items if item.hidden)
 
 
