@@ -7,9 +7,10 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 
 from flask_babel import get_locale
-from sqlalchemy import event, select
+from sqlalchemy import Select, bindparam, event, select
 from sqlalchemy.orm import Session
 
 from accounts.models import Scheme
@@ -48,16 +49,23 @@ class Item:
 CACHE = "lists.items"
 
 
+@cache
+def _rows() -> Select:
+    """Every stored item of a scheme's lists, in order. Built once (building took longer
+    than running it), the scheme a parameter."""
+    stmt = select(
+        ListItem.list_name, ListItem.code, ListItem.category, ListItem.labels, ListItem.hidden
+    ).where(ListItem.scheme_id == bindparam("scheme_id"))
+    return stmt.order_by(ListItem.position, ListItem.id)
+
+
 def _stored(scheme_id: int, name: str) -> list[tuple]:
     """(code, category, labels, hidden) of the scheme's stored items of a list, in order.
     Every list of the scheme comes in one query: each record form shows two of them."""
     cache = db.session.info.setdefault(CACHE, {})
     if ("rows", scheme_id) not in cache:
-        stmt = select(
-            ListItem.list_name, ListItem.code, ListItem.category, ListItem.labels, ListItem.hidden
-        ).filter_by(scheme_id=scheme_id)
         lists: dict[str, list[tuple]] = {}
-        for list_name, *row in db.session.execute(stmt.order_by(ListItem.position, ListItem.id)):
+        for list_name, *row in db.session.execute(_rows(), {"scheme_id": scheme_id}):
             lists.setdefault(list_name, []).append(tuple(row))
         cache[("rows", scheme_id)] = lists
     return cache[("rows", scheme_id)].get(name, [])
