@@ -96,8 +96,8 @@ def words(alert: Alert, locale: str | None = None) -> tuple[str, str]:
 
 
 def alert_texts(samples, t) -> dict:
-    """The texts of static/js/alerts.js: the nav's count and the "Turn on alerts" control,
-    sent to the page with the outbox's texts (sync.texts)."""
+    """The texts of static/js/alerts.js on every page: the nav's count of unread alerts,
+    sent with the outbox's texts (sync.texts)."""
     return {
         "nav": _("Alerts"),
         "nav_count": _("Alerts (%(num)d)"),
@@ -105,6 +105,12 @@ def alert_texts(samples, t) -> dict:
             category: t.ngettext("%(num)d unread alert", "%(num)d unread alerts", n)
             for category, n in samples
         },
+    }
+
+
+def control_texts() -> dict:
+    """The texts of the "Turn on alerts" control: only the alerts page has one."""
+    return {
         "unsupported": _(
             "This browser cannot show alerts. Lantern's alerts list still has them all."
         ),
@@ -121,5 +127,4 @@ def alert_texts(samples, t) -> dict:
         "on": _("Alerts are on for this device."),
         "working": _("Turning on alerts…"),
         "failed": _("Alerts could not be turned on. Check the connection and try again."),
-        "removed": _("Alerts are off on this device."),
     }

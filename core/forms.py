@@ -99,7 +99,7 @@ class ItemRadios(ListItemsMixin, RadioField):
 # so no other object can take their identity while the key stands.
 _CHIPS: dict[tuple, tuple[list, list[tuple[Markup, Markup]]]] = {}
 CHIPS_KEPT = 500  # keys at most; an edit leaves its old key behind, so the cache is capped
-CHIP = Markup('\n    <label class="chip">{}<span>{}</span></label>\n  ')
+CHIP = Markup('\n    <label class="chip">{}<span>{}</span></label>')
 
 
 def chip_options(field) -> Markup:

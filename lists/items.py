@@ -7,9 +7,10 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 
 from flask_babel import get_locale
-from sqlalchemy import event, select
+from sqlalchemy import Select, bindparam, event, select
 from sqlalchemy.orm import Session
 
 from accounts.models import Scheme
@@ -33,9 +34,14 @@ class Item:
     @property
     def label(self) -> str:
         """The label in the reader's language, else the main language's, else the default."""
-        locale = str(get_locale() or self.language)
+        return str(self.label_in(str(get_locale() or self.language)))
+
+    def label_in(self, locale: str):
+        """The label as a form offers it: a default Lantern ships stays to be translated
+        (lazy_gettext), so core.forms.chip_options finds it by identity, untranslated."""
         typed = self.labels.get(locale) or self.labels.get(self.language)
-        return typed or str(self.default or self.code)
+        # "is None", not "or": the truth of a lazy label is known only by translating it.
+        return typed or (self.code if self.default is None else self.default)
 
 
 # A session's lists, read once: a sync batch asks for the same list for every record.
@@ -43,15 +49,26 @@ class Item:
 CACHE = "lists.items"
 
 
+@cache
+def _rows() -> Select:
+    """Every stored item of a scheme's lists, in order. Built once (building took longer
+    than running it), the scheme a parameter."""
+    stmt = select(
+        ListItem.list_name, ListItem.code, ListItem.category, ListItem.labels, ListItem.hidden
+    ).where(ListItem.scheme_id == bindparam("scheme_id"))
+    return stmt.order_by(ListItem.position, ListItem.id)
+
+
 def _stored(scheme_id: int, name: str) -> list[tuple]:
-    """(code, category, labels, hidden) of the scheme's stored items, in order."""
+    """(code, category, labels, hidden) of the scheme's stored items of a list, in order.
+    Every list of the scheme comes in one query: each record form shows two of them."""
     cache = db.session.info.setdefault(CACHE, {})
-    if (scheme_id, name) not in cache:
-        stmt = select(ListItem.code, ListItem.category, ListItem.labels, ListItem.hidden)
-        stmt = stmt.filter_by(scheme_id=scheme_id, list_name=name)
-        rows = db.session.execute(stmt.order_by(ListItem.position, ListItem.id)).tuples()
-        cache[(scheme_id, name)] = list(rows)
-    return cache[(scheme_id, name)]
+    if ("rows", scheme_id) not in cache:
+        lists: dict[str, list[tuple]] = {}
+        for list_name, *row in db.session.execute(_rows(), {"scheme_id": scheme_id}):
+            lists.setdefault(list_name, []).append(tuple(row))
+        cache[("rows", scheme_id)] = lists
+    return cache[("rows", scheme_id)].get(name, [])
 
 
 def forget(session=None) -> None:
@@ -72,11 +89,12 @@ def items_for(scheme_id: int, name: str) -> list[Item]:
     after a scheme changed its list comes after the scheme's own items. Built once per
     session like the rows under them: a page or a sync batch asks for the same lists for
     every field and record."""
+    scheme = db.session.get(Scheme, scheme_id)
+    language = scheme.language if scheme else "en_GB"
     cache = db.session.info.setdefault(CACHE, {})
-    key = ("items", scheme_id, name)
+    # The main language is a missing label's fallback: a change not yet committed counts.
+    key = ("items", scheme_id, name, language)
     if key not in cache:
-        scheme = db.session.get(Scheme, scheme_id)
-        language = scheme.language if scheme else "en_GB"
         shipped = defaults.labels(name)
         found = [
             Item(code, category, dict(labels or {}), shipped.get(code), hidden, language)
@@ -141,7 +159,10 @@ def fill(field, scheme_id: int, name: str, counts: Mapping[str, int] | None = No
     the visible items in order (commonest first with `counts`), a hidden one only where
     the record has it. What is accepted is the schema's question (allowed_codes)."""
     items = items_for(scheme_id, name)
-    field.choices = [(item.code, item.label) for item in offered(items, counts)]
+    locale = get_locale()
+    field.choices = [
+        (item.code, item.label_in(str(locale or item.language))) for item in offered(items, counts)
+    ]
     field.hidden_values = frozenset(item.code for item in items if item.hidden)
 
 

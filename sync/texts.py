@@ -1,10 +1,13 @@
 """The texts the page scripts (app.js, outbox.js) show, translated on the server and put
-in every page as JSON, so that the scripts speak the person's language, offline too."""
+in every page as JSON, so that the scripts speak the person's language, offline too. A
+page's own texts (the outbox's list, the alerts control) come only with that page."""
+
+from collections.abc import Callable
 
 from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
 
-from alerts.texts import alert_texts
+from alerts.texts import alert_texts, control_texts
 from core.i18n import plural_samples
 
 # A count's text comes in each plural category of the language (CLDR: one, few, many,
@@ -12,25 +15,40 @@ from core.i18n import plural_samples
 
 
 # Each language's texts, made once per process: they change only with a new release.
-_TEXTS: dict[str, dict] = {}
+_TEXTS: dict[tuple[str, tuple[str, ...]], dict] = {}
 
 
-def lantern_text() -> dict:
-    """Every text the page scripts show, in the person's language (one shared dict per
-    language: read it, never change it)."""
-    locale = str(get_locale())
-    if locale not in _TEXTS:
-        _TEXTS[locale] = translated_texts()
-    return _TEXTS[locale]
+def lantern_text(pages: tuple[str, ...] = ()) -> dict:
+    """The texts the page scripts show, in the person's language: every page's, and those
+    of the named pages (PAGES) for the page that shows them. One shared dict per language
+    and pages: read it, never change it."""
+    key = (str(get_locale()), tuple(pages))
+    if key not in _TEXTS:
+        _TEXTS[key] = translated_texts(key[1])
+    return _TEXTS[key]
 
 
-def translated_texts() -> dict:
-    """Every text the page scripts show, translated for this request."""
+def translated_texts(pages: tuple[str, ...] = ()) -> dict:
+    """The texts of every page and of the named pages, translated for this request."""
     t = get_translations()
     samples = plural_samples(str(get_locale())).items()
+    texts = every_page(t, samples)
+    for name in pages:
+        for key, value in PAGES[name](t, samples).items():
+            texts[key] = {**texts[key], **value} if key in texts else value
+    return texts
+
+
+def in_each_form(samples, text: Callable[[int], str]) -> dict:
+    """A count's text in each plural category of the language, from a sample number each."""
+    return {category: text(n) for category, n in samples}
+
+
+def every_page(t, samples) -> dict:
+    """The texts app.js, forms.js, outbox.js and alerts.js show on any page."""
 
     def counted(text) -> dict:
-        return {category: text(n) for category, n in samples}
+        return in_each_form(samples, text)
 
     return {
         "waiting": counted(
@@ -39,13 +57,6 @@ def translated_texts() -> dict:
         "attention": counted(
             lambda n: t.ngettext(
                 "%(num)d record needs attention", "%(num)d records need attention", n
-            )
-        ),
-        "others": counted(
-            lambda n: t.ngettext(
-                "%(num)d record saved by someone else waits to be sent.",
-                "%(num)d records saved by someone else wait to be sent.",
-                n,
             )
         ),
         # Translators: %(age)s is a short time such as "5 min ago", made by the browser.
@@ -74,7 +85,6 @@ def translated_texts() -> dict:
             "Your coordinator has revoked this device. It sends nothing more; the records "
             "waiting on it stay here. Ask your coordinator."
         ),
-        "flag_revoked": _("Not sent: this device was revoked."),
         "storage_off": _(
             "This device cannot keep records offline (private browsing, or storage is turned off)."
         ),
@@ -101,6 +111,26 @@ def translated_texts() -> dict:
             "visit_correction": _("Correction saved. The earlier version is kept."),
             "contact_correction": _("Correction saved. The earlier version is kept."),
         },
+        "fix": _("Fix"),
+        "alerts": alert_texts(samples, t),
+    }
+
+
+def outbox_page(t, samples) -> dict:
+    """The texts outbox-page.js shows on the outbox's page."""
+
+    def counted(text) -> dict:
+        return in_each_form(samples, text)
+
+    return {
+        "others": counted(
+            lambda n: t.ngettext(
+                "%(num)d record saved by someone else waits to be sent.",
+                "%(num)d records saved by someone else wait to be sent.",
+                n,
+            )
+        ),
+        "flag_revoked": _("Not sent: this device was revoked."),
         "kinds": {
             "visit": _("Visit"),
             "visit_correction": _("Correction of a visit"),
@@ -117,7 +147,6 @@ def translated_texts() -> dict:
             "duplicate": _("It had arrived already: stored once."),
             "conflict": _("It differs from the stored record: kept for a coordinator to decide."),
         },
-        "fix": _("Fix"),
         "discard": _("Discard"),
         "discard_confirm": _("Discard this record for good? It will never be sent."),
         "discard_yes": _("Yes, discard it"),
@@ -131,8 +160,14 @@ def translated_texts() -> dict:
             "Installing Lantern on the home screen helps."
         ),
         "persist_unknown": _("This browser does not say whether it keeps Lantern's storage."),
-        "alerts": alert_texts(samples, t),
     }
+
+
+# A page's own texts, by the name its template gives in page_texts (templates/base.html).
+PAGES = {
+    "outbox": outbox_page,
+    "alerts": lambda t, samples: {"alerts": control_texts()},
+}
 
 
 def text_catalogue() -> dict:
