@@ -30,7 +30,13 @@ from core.access import check_declared, enforce
 from core.database import configure_engine
 from core.forms import chip_options
 from core.geo import map_settings, shown_distance
-from core.i18n import LANGUAGES, select_locale, share_wtforms_messages, text_direction
+from core.i18n import (
+    LANGUAGES,
+    install_template_gettext,
+    select_locale,
+    share_wtforms_messages,
+    text_direction,
+)
 from core.qr import qr_svg
 from core.security import SessionInterface, add_security_headers
 from extensions import babel, csrf, db, limiter, login, migrate
@@ -253,6 +259,7 @@ def set_up_web(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app.jinja_env)
     app.before_request(share_wtforms_messages)
     login.init_app(app)
     login.user_loader(load_session_user)

@@ -3,8 +3,8 @@
 from functools import cache
 
 from babel import Locale, support
-from flask import has_request_context, request, session
-from flask_babel import get_locale
+from flask import g, has_request_context, request, session
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 from wtforms.i18n import messages_path
 
@@ -24,6 +24,32 @@ def select_locale() -> str:
     if session.get("language") in LANGUAGES:
         return session["language"]
     return request.accept_languages.best_match(LANGUAGES, default="en_GB")
+
+
+def template_catalogue() -> support.NullTranslations:
+    """The reader's catalogue for a template's texts, looked up once per request: a page has
+    a hundred or more texts, and flask_babel's lookup (its context, domain, locale and cache
+    key) cost more than translating them. Kept where flask_babel keeps it on its context
+    (babel_translations), which its force_locale and refresh clear."""
+    if not g:  # no app context: flask_babel's answer, untranslated
+        return get_translations()
+    found = getattr(g.get("_flask_babel"), "babel_translations", None)
+    if found is None:
+        found = get_translations()
+        g._flask_babel.babel_translations = found
+    return found
+
+
+def install_template_gettext(env) -> None:
+    """Templates translate through template_catalogue (in place of flask_babel's own
+    callables, which look the catalogue up for every text)."""
+    env.install_gettext_callables(
+        gettext=lambda s: template_catalogue().ugettext(s),
+        ngettext=lambda s, p, n: template_catalogue().ungettext(s, p, n),
+        pgettext=lambda c, s: template_catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: template_catalogue().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
 
 
 def text_direction(locale: str) -> str:

@@ -7,6 +7,8 @@ import shutil
 import subprocess
 
 import pytest
+from flask import render_template_string
+from flask_babel import force_locale
 
 from alerts.models import Alert
 from alerts.texts import words
@@ -139,3 +141,15 @@ def test_the_quarterly_report_pdf_speaks_the_language(
     path.write_bytes(response.data)
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
     assert title in " ".join(text.split())
+
+
+def test_a_template_follows_a_language_forced_for_a_moment(app):
+    """Templates look the reader's catalogue up once per request (core.i18n); a language
+    forced for a while (an email or push in its reader's language) is still spoken while
+    forced, and the page's own language after."""
+    text = "{{ _('Sign out') }}"
+    with app.test_request_context(headers={"Accept-Language": "en-GB"}):
+        assert render_template_string(text) == "Sign out"
+        with force_locale("pl"):
+            assert render_template_string(text) == "Wyloguj się"
+        assert render_template_string(text) == "Sign out"
