@@ -59,6 +59,12 @@ class StartPatrolForm(FlaskForm):
     def validate_pastors(self, field) -> None:
         if not field.data:
             raise ValidationError(_l("Choose the pastors on duty."))
+        teams = {choice.value for choice in self.team_id.choices or ()}
+        if self.team_id.data not in teams:
+            return  # the team's own error says what is wrong
+        members = select(TeamMember.user_id).filter_by(team_id=self.team_id.data)
+        if not set(field.data) <= set(db.session.scalars(members)):
+            raise ValidationError(_l("Choose only pastors from this team."))
 
     def values(self) -> dict:
         return {
@@ -106,6 +112,16 @@ class EndPatrolForm(FlaskForm):
         _l("End time"), format=LOCAL_MINUTE, validators=[DataRequired(), not_in_future(IN_FUTURE)]
     )
     note = note_field()
+    tally_names: list[str] = []  # the scheme's, set by end_form
+
+    def values(self) -> dict:
+        """The end time, each tally by its name (0 where none was given) and the note."""
+        fields = tally_fields(self.tally_names)
+        return {
+            "ended_at": to_utc(self.ended_at.data),
+            "tallies": {label: getattr(self, name).data or 0 for name, label in fields},
+            "note": (self.note.data or "").strip(),
+        }
 
 
 def tally_fields(names: list[str]) -> list[tuple[str, str]]:
@@ -118,7 +134,7 @@ def end_form(scheme, **kwargs) -> EndPatrolForm:
     names = scheme.tallies
 
     class Form(EndPatrolForm):
-        pass
+        tally_names = names
 
     for field_name, label in tally_fields(names):
         setattr(

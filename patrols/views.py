@@ -10,7 +10,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from accounts.models import TeamMember
 from core import records
 from core.access import roles
 from core.services import audit_read
@@ -89,31 +88,24 @@ def start_patrol():
         form.id.data, form.started_at.data = str(uuid.uuid4()), london_now_minute()
         form.pastors.data = [current_user.id] if current_user.id in form.members else []
     if form.validate_on_submit():
-        team_members = {
-            row.user_id
-            for row in db.session.scalars(select(TeamMember).filter_by(team_id=form.team_id.data))
-        }
-        if not set(form.pastors.data) <= team_members:
-            form.pastors.errors.append(_("Choose only pastors from this team."))
+        pastors = [form.members[i] for i in form.pastors.data]
+        try:
+            patrol, _created = services.start_patrol(
+                form.id.data, form.values(), pastors, current_user
+            )
+        except (services.RuleBroken, IntegrityError):
+            # IntegrityError: another leader started one at the same moment.
+            db.session.rollback()
+            form.team_id.errors.append(_("This team has a patrol open already. End it first."))
+        except records.OutOfScope as refused:  # another team's or scheme's patrol id
+            records.refused_on_page(form, refused, current_user)
+            db.session.commit()
+        except services.Conflict:
+            form.id.errors.append(_("This patrol was saved already with other details."))
         else:
-            pastors = [form.members[i] for i in form.pastors.data]
-            try:
-                patrol, _created = services.start_patrol(
-                    form.id.data, form.values(), pastors, current_user
-                )
-            except (services.RuleBroken, IntegrityError):
-                # IntegrityError: another leader started one at the same moment.
-                db.session.rollback()
-                form.team_id.errors.append(_("This team has a patrol open already. End it first."))
-            except records.OutOfScope as refused:  # another team's or scheme's patrol id
-                records.refused_on_page(form, refused, current_user)
-                db.session.commit()
-            except services.Conflict:
-                form.id.errors.append(_("This patrol was saved already with other details."))
-            else:
-                db.session.commit()
-                flash(_("Patrol started. Stay safe."), "info")
-                return redirect(url_for("patrols.patrol", patrol_id=patrol.id))
+            db.session.commit()
+            flash(_("Patrol started. Stay safe."), "info")
+            return redirect(url_for("patrols.patrol", patrol_id=patrol.id))
     status = 400 if form.is_submitted() else 200
     return render_template("patrols/start.html", form=form), status
 
@@ -202,11 +194,10 @@ def end_patrol(patrol_id: str):
             london_now_minute(), to_london(patrol.started_at + timedelta(minutes=1))
         )
     if form.validate_on_submit():
-        tallies = {label: getattr(form, field).data or 0 for field, label in tally_fields(names)}
+        values = form.values()
         try:
-            ended = to_utc(form.ended_at.data)
             services.end_patrol(
-                patrol, ended, tallies, (form.note.data or "").strip(), current_user
+                patrol, values["ended_at"], values["tallies"], values["note"], current_user
             )
         except services.RuleBroken:
             form.ended_at.errors.append(_("The end time must be after the start time."))

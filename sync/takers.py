@@ -6,10 +6,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from accounts.models import TeamMember, User
+from accounts.models import User
 from core import records
 from core.records import Conflict, OutOfScope
-from core.timeutil import to_utc
 from extensions import db
 from havens import services as havens
 from havens.access import may_act_for_venue, visits_for
@@ -18,7 +17,7 @@ from havens.handovers import handover_matches
 from havens.models import Visit
 from patrols import services as patrols
 from patrols.access import may_see_team, patrols_for
-from patrols.forms import contact_form_for, end_form, start_form_for, tally_fields
+from patrols.forms import contact_form_for, end_form, start_form_for
 from patrols.models import Contact, Patrol
 from sync.entries import RECORD, Rejected, record_error, same_id, validated
 
@@ -112,9 +111,6 @@ def take_contact_correction(entry: dict, author: User) -> str:
 def take_patrol_start(entry: dict, author: User) -> str:
     form = validated(lambda **kw: start_form_for(author, **kw), entry["data"])
     same_id(form, entry)
-    members = select(TeamMember.user_id).filter_by(team_id=form.team_id.data)
-    if not set(form.pastors.data) <= set(db.session.scalars(members)):
-        raise Rejected({"pastors": [_("Choose only pastors from this team.")]})
     pastors = [form.members[i] for i in form.pastors.data]
     try:
         with db.session.begin_nested():
@@ -130,12 +126,9 @@ def take_patrol_end(entry: dict, author: User) -> str:
     patrol = patrol_of(entry, author, key="id")
     if not patrols.leads(author, patrol.team_id):
         raise record_error(_("Only the team's leader can end its patrol."))
-    scheme = patrol.team.scheme
-    names = scheme.tallies
-    form = validated(lambda **kw: end_form(scheme, **kw), entry["data"])
-    ended_at = to_utc(form.ended_at.data)
-    tallies = {label: getattr(form, name).data or 0 for name, label in tally_fields(names)}
-    note = (form.note.data or "").strip()
+    form = validated(lambda **kw: end_form(patrol.team.scheme, **kw), entry["data"])
+    values = form.values()
+    ended_at, tallies, note = values["ended_at"], values["tallies"], values["note"]
     if patrol.ended_at is not None:
         if (patrol.ended_at, patrol.tallies, patrol.note) == (ended_at, tallies, note):
             return "duplicate"

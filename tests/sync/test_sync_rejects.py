@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from extensions import db
 from havens.models import Visit
-from patrols.models import Contact
+from patrols.models import Contact, Patrol
 from sync.models import Receipt, SyncConflict
 from tests.sync.outbox import (
     DEVICE,
@@ -91,6 +91,21 @@ def test_a_bad_contact_is_rejected_with_the_form_s_message_and_the_rest_are_crea
     assert statuses(results) == ["rejected", "created"]
     assert results[0]["errors"] == {field: [message]}
     assert [c.id for c in db.session.scalars(select(Contact))] == [good["id"]]
+
+
+def test_a_patrol_start_with_a_pastor_from_another_team_is_rejected_as_on_the_page(
+    scene, make_person, team
+):
+    """The start form holds the rule (the page's test: tests/patrols/test_patrol_validation.py):
+    Olly is on the Friday team, which Lee also leads, but not on the Saturday team."""
+    olly = make_person("olly", roles=["pastor"], teams=[team])
+    db.session.commit()
+    sent = scene.entry("patrol_start")
+    sent["data"]["pastors"] = [str(scene.leader.id), str(olly.id)]
+    [result] = scene.send(sent)
+    assert result["status"] == "rejected"
+    assert result["errors"] == {"pastors": ["Choose only pastors from this team."]}
+    assert db.session.get(Patrol, sent["id"]) is None
 
 
 def test_a_rejected_entry_fixed_and_resent_with_the_same_op_is_created(
