@@ -26,6 +26,7 @@ import schemes.blueprint
 import sync.blueprint
 from accounts.models import ROLES
 from accounts.sessions import load_session_user, sign_in_first, unauthorized
+from core import widgets
 from core.access import check_declared, enforce
 from core.database import configure_engine
 from core.forms import chip_options
@@ -260,6 +261,7 @@ def set_up_web(app: Flask) -> None:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     install_template_gettext(app.jinja_env)
+    widgets.install()
     app.before_request(share_wtforms_messages)
     login.init_app(app)
     login.user_loader(load_session_user)

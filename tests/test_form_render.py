@@ -5,8 +5,12 @@ they chose still chosen. Server time itself is measured by bench/form_render.py.
 import re
 
 import pytest
+import wtforms.widgets
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import update
 
+from core import widgets
 from extensions import db
 from havens.models import SupportService
 
@@ -105,3 +109,39 @@ def test_wtforms_own_messages_speak_each_requests_language(app, client_of, staff
         data = {"csrf_token": token, "id": "not-an-id", "age_band": "ancient"}
         html = client.post("/visits/new", data=data, headers=headers).get_data(as_text=True)
         assert message in html and other not in html
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        {"id": "note", "name": "note", "type": "text", "value": 'He said "no" & <left>'},
+        {"required": True, "disabled": False, "checked": True, "value": "1"},
+        {"class_": "button primary", "for_": "x", "data_patrol_id": "p", "aria_invalid": "true"},
+        {"aria_describedby": "at-hint at-error", "min": 0, "max": 10000, "step": 0.5},
+        {"value": Markup('<b class="safe">x</b>'), "title": None, "label": _l("Time")},
+        {"value": "ці “лапки” & ‘ти’ — ok", "placeholder": "Ș ț ł \u00a0 '"},
+        {},
+    ],
+)
+def test_inputs_are_rendered_exactly_as_wtforms_renders_them(app, attributes):
+    """core.widgets.html_params stands in for WTForms' own (for speed): the same text,
+    escaped the same way, for every kind of value."""
+    with app.test_request_context():
+        assert str(widgets.html_params(**attributes)) == str(
+            widgets.WTFORMS_HTML_PARAMS(**attributes)
+        )
+        assert wtforms.widgets.core.html_params is widgets.html_params  # what forms use
+
+
+@pytest.mark.parametrize("form_page", ["visit", "contact"], indirect=True)
+def test_a_rendered_form_is_the_same_with_wtforms_own_attributes(app, form_page, monkeypatch):
+    """The whole page, rendered once with core.widgets and once with WTForms' own."""
+    client, path = form_page
+    ours = client.get(path).get_data(as_text=True)
+    monkeypatch.setattr(wtforms.widgets.core, "html_params", widgets.WTFORMS_HTML_PARAMS)
+    monkeypatch.setattr(wtforms.widgets, "html_params", widgets.WTFORMS_HTML_PARAMS)
+    for widget in (wtforms.widgets.core.Input, wtforms.widgets.core.Button):
+        monkeypatch.setattr(widget, "html_params", staticmethod(widgets.WTFORMS_HTML_PARAMS))
+    theirs = client.get(path).get_data(as_text=True)
+    token = re.compile(r'(name="csrf_token" type="hidden" value=)"[^"]+"|"[0-9a-f-]{36}"')
+    assert token.sub("<t>", ours) == token.sub("<t>", theirs)
