@@ -14,15 +14,37 @@ from havens.models import SupportService, Venue, Visit
 STAFF_VISIT_DAYS = 7
 
 
+def venue_access(user: User) -> str | None:
+    """Which venues this person may act for: "scheme" (every venue of their scheme, as a
+    coordinator), "own" (those they staff), or None."""
+    if user.has_role("coordinator"):
+        return "scheme"
+    if user.has_role("venue_staff"):
+        return "own"
+    return None
+
+
 def venues_for(user: User) -> Select:
     """The venues this person may act for."""
     stmt = select(Venue).where(Venue.scheme_id == user.scheme_id)
-    if user.has_role("coordinator"):
+    access = venue_access(user)
+    if access == "scheme":
         return stmt
-    if user.has_role("venue_staff"):
+    if access == "own":
         mine = select(venue_staff.c.venue_id).where(venue_staff.c.user_id == user.id)
         return stmt.where(Venue.id.in_(mine))
     return stmt.where(false())
+
+
+@cache
+def venue_ids(access: str) -> Select:
+    """The ids of the venues a person with this access may act for (venue_access), for a
+    statement built once per process: the parameters scheme_id and user_id say whose."""
+    stmt = select(Venue.id).where(Venue.scheme_id == bindparam("scheme_id"))
+    if access == "own":
+        mine = select(venue_staff.c.venue_id).where(venue_staff.c.user_id == bindparam("user_id"))
+        stmt = stmt.where(Venue.id.in_(mine))
+    return stmt
 
 
 def may_act_for_venue(user: User, venue_id: int | None) -> bool:

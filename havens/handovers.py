@@ -7,15 +7,16 @@ tests/test_layers.py names it as the deliberate exception.
 """
 
 from datetime import timedelta
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from accounts.models import User
 from core.timeutil import utcnow
 from extensions import db
-from havens.access import venues_for
+from havens.access import venue_access, venue_ids, venues_for
 from havens.models import Venue, Visit
 from patrols.models import Contact
 
@@ -29,14 +30,28 @@ def handovers_for(user: User) -> Select:
     return select(Contact).where(Contact.handover_venue_id.in_(venues))
 
 
+@cache
+def _pending(access: str) -> Select:
+    """pending_handovers' statement for one kind of venue access, built once (the visit
+    page runs it on every request; building it took as long as running it)."""
+    linked = select(Visit.contact_id).where(Visit.contact_id.is_not(None))
+    stmt = select(Contact).where(
+        Contact.handover_venue_id.in_(venue_ids(access)),
+        Contact.at >= bindparam("since"),
+        Contact.id.not_in(linked),
+    )
+    # The page names each one's venue: read with the contacts, not one query each.
+    return stmt.options(joinedload(Contact.handover_venue)).order_by(Contact.at.desc())
+
+
 def pending_handovers(user: User) -> list[Contact]:
     """Contacts Street Pastors handed over to this person's venues in the last 12 hours,
     not yet continued by a visit."""
-    linked = select(Visit.contact_id).where(Visit.contact_id.is_not(None))
-    stmt = handovers_for(user).where(Contact.at >= utcnow() - WAITING, Contact.id.not_in(linked))
-    # The page names each one's venue: read with the contacts, not one query each.
-    stmt = stmt.options(joinedload(Contact.handover_venue)).order_by(Contact.at.desc())
-    return list(db.session.scalars(stmt))
+    access = venue_access(user)
+    if access is None:
+        return []
+    whose = {"scheme_id": user.scheme_id, "user_id": user.id, "since": utcnow() - WAITING}
+    return list(db.session.scalars(_pending(access), whose))
 
 
 def pending_handover(user: User, contact_id: str) -> Contact | None:
