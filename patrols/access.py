@@ -1,18 +1,31 @@
 """What each person may see of teams and their patrols."""
 
-from sqlalchemy import Select, false, select
+from functools import cache
+
+from sqlalchemy import Select, bindparam, false, select
 
 from accounts.models import TeamMember, User
 from extensions import db
 from patrols.models import Patrol, Team
 
 
+def team_access(user: User) -> str | None:
+    """Whose patrols this person may see: "scheme" (every team of their scheme, as a
+    coordinator), "own" (their teams'), or None."""
+    if user.has_role("coordinator"):
+        return "scheme"
+    if user.has_role("pastor"):
+        return "own"
+    return None
+
+
 def teams_for(user: User) -> Select:
     """The pastor teams whose patrols this person may see."""
     stmt = select(Team).where(Team.scheme_id == user.scheme_id)
-    if user.has_role("coordinator"):
+    access = team_access(user)
+    if access == "scheme":
         return stmt
-    if user.has_role("pastor"):
+    if access == "own":
         mine = select(TeamMember.team_id).where(TeamMember.user_id == user.id)
         return stmt.where(Team.id.in_(mine))
     return stmt.where(false())
@@ -22,6 +35,26 @@ def patrols_for(user: User) -> Select:
     """The patrols this person may see: their teams', or the whole scheme's."""
     teams = teams_for(user).with_only_columns(Team.id)
     return select(Patrol).where(Patrol.team_id.in_(teams))
+
+
+@cache
+def _one_patrol(access: str) -> Select:
+    """patrol_for's statement for one kind of access, built once (every patrol page and
+    contact form runs it), the scheme, the person and the patrol its parameters."""
+    teams = select(Team.id).where(Team.scheme_id == bindparam("scheme_id"))
+    if access == "own":
+        mine = select(TeamMember.team_id).where(TeamMember.user_id == bindparam("user_id"))
+        teams = teams.where(Team.id.in_(mine))
+    return select(Patrol).where(Patrol.team_id.in_(teams), Patrol.id == bindparam("patrol_id"))
+
+
+def patrol_for(user: User, patrol_id: str) -> Patrol | None:
+    """One of the patrols this person may see (patrols_for), by its id."""
+    access = team_access(user)
+    if access is None:
+        return None
+    whose = {"scheme_id": user.scheme_id, "user_id": user.id, "patrol_id": patrol_id}
+    return db.session.scalar(_one_patrol(access), whose)
 
 
 def may_see_team(user: User, team_id: int | None) -> bool:

@@ -17,7 +17,7 @@ from core.timeutil import london_now_minute, to_london, to_utc, utcnow
 from extensions import db
 from lists.items import labels_for
 from patrols import services
-from patrols.access import patrols_for, teams_for
+from patrols.access import patrol_for, patrols_for, teams_for
 from patrols.choices import AGE_BANDS, GENDERS
 from patrols.forms import contact_form_for, end_form, start_form_for, tally_fields
 from patrols.models import Contact, Patrol
@@ -33,8 +33,7 @@ PASTOR_ROLES = ("pastor", "coordinator")
 
 
 def patrol_or_404(patrol_id: str) -> Patrol:
-    patrol = db.session.scalar(patrols_for(current_user).where(Patrol.id == patrol_id))
-    return patrol or abort(404)
+    return patrol_for(current_user, patrol_id) or abort(404)
 
 
 def must_lead(patrol: Patrol) -> None:

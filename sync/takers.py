@@ -16,7 +16,7 @@ from havens.forms import visit_form_for
 from havens.handovers import handover_matches
 from havens.models import Visit
 from patrols import services as patrols
-from patrols.access import may_see_team, patrols_for
+from patrols.access import may_see_team, patrol_for
 from patrols.forms import contact_form_for, end_form, start_form_for
 from patrols.models import Contact, Patrol
 from sync.entries import RECORD, Rejected, record_error, same_id, validated
@@ -78,7 +78,7 @@ def while_out(patrol: Patrol, values: dict) -> None:
 
 
 def patrol_of(entry: dict, author: User, key: str = "patrol") -> Patrol:
-    patrol = db.session.scalar(patrols_for(author).where(Patrol.id == entry[key]))
+    patrol = patrol_for(author, entry[key])
     if patrol is None:
         raise not_yours(Patrol, entry[key], author, _("This patrol is not one you can log to."))
     return patrol
