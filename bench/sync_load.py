@@ -44,18 +44,18 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from flask_migrate import upgrade  # noqa: E402
 
 import schemes.demo  # noqa: E402
-from bench.sync import Client, free_port, wait_until_up  # noqa: E402
-from extensions import db  # noqa: E402
-from wsgi import create_app  # noqa: E402
+from bench.sync import (  # noqa: E402
+    Client,
+    free_port,
+    make_database,
+    postgres_database,
+    wait_until_up,
+)
 
 LONDON = ZoneInfo("Europe/London")
 
-POSTGRES_URL = os.environ.get(
-    "LANTERN_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 RESEND = 0.15  # share of batches sent again: the first answer was lost
 TWICE_AT_ONCE = 0.1  # share sent twice at the same moment
 CONFLICTS_PER_BATCH = 2  # records sent again under their id with another note
@@ -188,31 +188,6 @@ def counted(url: str, expected: set[str]) -> dict:
     }
 
 
-def make_database(url: str, secret: str) -> None:
-    """Migrate and load the demo scheme, as `flask db upgrade` and `flask demo` do."""
-    app = create_app({"SECRET_KEY": secret, "DATABASE_URL": url})
-    with app.app_context():
-        upgrade()
-        app.test_cli_runner().invoke(schemes.demo.demo)
-        db.engine.dispose()
-
-
-def postgres_database() -> tuple[str, callable]:
-    """A database of the bench's own, and how to drop it."""
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"lantern_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-    return url, drop
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
@@ -247,7 +222,7 @@ def main() -> None:
         env["LANTERN_SQLITE_BUSY_TIMEOUT_MS"] = str(args.busy_timeout_ms)
     tally = Tally()
     try:
-        make_database(url, secret)
+        make_database(url, secret, demo=True)
         gunicorn = [str(ROOT / ".venv/bin/gunicorn"), "-w", str(args.workers)]
         command = [*gunicorn, "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
         process = subprocess.Popen(  # noqa: S603 (our own fixed command)
