@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from extensions import db
 from havens.models import SupportService, Venue
+from lists import defaults
 from lists.categories import CATEGORIES, RISK_REDUCING
 from lists.items import Item, items_for, with_unknown
 from reports import counts, measures, priority5, suppression
@@ -279,17 +280,10 @@ def categories_table(layout: Layout) -> Draft:
     return Draft("categories", _("Help and services by standard category"), columns, rows)
 
 
-# Shown even when nothing was counted in them: what both lists have always had.
-USUAL_CATEGORIES = {
-    "practical_help",
-    "comfort",
-    "called_someone",
-    "emergency_service",
-    "first_aid",
-    "risk_reducing",
-    "handover",
-    "signposting",
-}
+# Shown even when nothing was counted in them: the categories of both lists' defaults.
+USUAL_CATEGORIES = set(defaults.categories("help").values()) & set(
+    defaults.categories("given").values()
+)
 
 
 def signposting_table(layout: Layout) -> Draft:
