@@ -114,6 +114,10 @@ class EndPatrolForm(FlaskForm):
     note = note_field()
     tally_names: list[str] = []  # the scheme's, set by end_form
 
+    def tally_inputs(self) -> list:
+        """The scheme's tally fields, in its order."""
+        return [getattr(self, name) for name, _label in tally_fields(self.tally_names)]
+
     def values(self) -> dict:
         """The end time, each tally by its name (0 where none was given) and the note."""
         fields = tally_fields(self.tally_names)

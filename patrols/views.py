@@ -19,7 +19,7 @@ from lists.items import labels_for
 from patrols import services
 from patrols.access import patrol_for, patrols_for, teams_for
 from patrols.choices import AGE_BANDS, GENDERS
-from patrols.forms import contact_form_for, end_form, start_form_for, tally_fields
+from patrols.forms import contact_form_for, end_form, start_form_for
 from patrols.models import Contact, Patrol
 
 
@@ -185,7 +185,6 @@ def end_patrol(patrol_id: str):
     must_lead(patrol)
     if patrol.ended_at is not None:
         return redirect(url_for("patrols.summary", patrol_id=patrol.id))
-    names = patrol.team.scheme.tallies
     form = end_form(patrol.team.scheme)
     if not form.is_submitted():
         # A patrol started this very minute can still be ended now.
@@ -205,9 +204,8 @@ def end_patrol(patrol_id: str):
             flash(_("Patrol ended. Thank you."), "info")
             return redirect(url_for("patrols.summary", patrol_id=patrol.id))
     status = 400 if form.is_submitted() else 200
-    fields = [getattr(form, field) for field, _label in tally_fields(names)]
     return render_template(
-        "patrols/end.html", form=form, patrol=patrol, tally_inputs=fields
+        "patrols/end.html", form=form, patrol=patrol, tally_inputs=form.tally_inputs()
     ), status
 
 
@@ -231,7 +229,7 @@ def contact_shell():
 
 @roles(*PASTOR_ROLES)
 def end_shell():
-    names = current_user.scheme.tallies
     form = end_form(current_user.scheme)
-    fields = [getattr(form, field) for field, _label in tally_fields(names)]
-    return render_template("patrols/end.html", form=form, patrol=None, tally_inputs=fields)
+    return render_template(
+        "patrols/end.html", form=form, patrol=None, tally_inputs=form.tally_inputs()
+    )
