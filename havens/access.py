@@ -24,6 +24,11 @@ def venue_access(user: User) -> str | None:
     return None
 
 
+def staffed_by(user_id) -> Select:
+    """The ids of the venues a person staffs: `user_id` is their id, or a bindparam."""
+    return select(venue_staff.c.venue_id).where(venue_staff.c.user_id == user_id)
+
+
 def venues_for(user: User) -> Select:
     """The venues this person may act for."""
     stmt = select(Venue).where(Venue.scheme_id == user.scheme_id)
@@ -31,8 +36,7 @@ def venues_for(user: User) -> Select:
     if access == "scheme":
         return stmt
     if access == "own":
-        mine = select(venue_staff.c.venue_id).where(venue_staff.c.user_id == user.id)
-        return stmt.where(Venue.id.in_(mine))
+        return stmt.where(Venue.id.in_(staffed_by(user.id)))
     return stmt.where(false())
 
 
@@ -42,8 +46,7 @@ def venue_ids(access: str) -> Select:
     statement built once per process: the parameters scheme_id and user_id say whose."""
     stmt = select(Venue.id).where(Venue.scheme_id == bindparam("scheme_id"))
     if access == "own":
-        mine = select(venue_staff.c.venue_id).where(venue_staff.c.user_id == bindparam("user_id"))
-        stmt = stmt.where(Venue.id.in_(mine))
+        stmt = stmt.where(Venue.id.in_(staffed_by(bindparam("user_id"))))
     return stmt
 
 

@@ -16,18 +16,12 @@ from sqlalchemy.orm import joinedload
 from accounts.models import User
 from core.timeutil import utcnow
 from extensions import db
-from havens.access import venue_access, venue_ids, venues_for
-from havens.models import Venue, Visit
+from havens.access import venue_access, venue_ids
+from havens.models import Visit
 from patrols.models import Contact
 
 # A hand-over waits at the venue this long for its visit to be logged.
 WAITING = timedelta(hours=12)
-
-
-def handovers_for(user: User) -> Select:
-    """Contacts handed over to the venues this person may act for."""
-    venues = venues_for(user).with_only_columns(Venue.id)
-    return select(Contact).where(Contact.handover_venue_id.in_(venues))
 
 
 @cache

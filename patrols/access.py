@@ -19,6 +19,11 @@ def team_access(user: User) -> str | None:
     return None
 
 
+def member_of(user_id) -> Select:
+    """The ids of the teams a person is on: `user_id` is their id, or a bindparam."""
+    return select(TeamMember.team_id).where(TeamMember.user_id == user_id)
+
+
 def teams_for(user: User) -> Select:
     """The pastor teams whose patrols this person may see."""
     stmt = select(Team).where(Team.scheme_id == user.scheme_id)
@@ -26,8 +31,7 @@ def teams_for(user: User) -> Select:
     if access == "scheme":
         return stmt
     if access == "own":
-        mine = select(TeamMember.team_id).where(TeamMember.user_id == user.id)
-        return stmt.where(Team.id.in_(mine))
+        return stmt.where(Team.id.in_(member_of(user.id)))
     return stmt.where(false())
 
 
@@ -43,8 +47,7 @@ def _one_patrol(access: str) -> Select:
     contact form runs it), the scheme, the person and the patrol its parameters."""
     teams = select(Team.id).where(Team.scheme_id == bindparam("scheme_id"))
     if access == "own":
-        mine = select(TeamMember.team_id).where(TeamMember.user_id == bindparam("user_id"))
-        teams = teams.where(Team.id.in_(mine))
+        teams = teams.where(Team.id.in_(member_of(bindparam("user_id"))))
     return select(Patrol).where(Patrol.team_id.in_(teams), Patrol.id == bindparam("patrol_id"))
 
 
