@@ -58,10 +58,6 @@ FIXED = {name: tuple(codes) for name, codes in LISTS.items() if name not in OWN_
 
 
 def allowed_codes(list_name: str, scheme_id: int | None) -> tuple[str, ...]:
-    """The codes a scheme's visits may hold in one list, in the order they are shown. Every
-    "is this code allowed" question about a visit comes here: for a scheme's own list,
-    every code of it, hidden ones included (lists.items.allowed_codes), so a device that
-    saved before an item was hidden still syncs; for the others, the fixed list."""
-    if list_name in OWN_LISTS:
-        return lists.allowed_codes(list_name, scheme_id)
-    return FIXED[list_name]
+    """The codes a scheme's visits may hold in one list, in the order they are shown: every
+    "is this code allowed" question about a visit comes here (lists.items.codes_allowed)."""
+    return lists.codes_allowed(list_name, scheme_id, OWN_LISTS, FIXED)

@@ -51,7 +51,7 @@ from core.forms import (
 from core.schema import SchemaForm
 from core.timeutil import utcnow
 from extensions import db
-from havens.choices import LISTS, OWN_LISTS, PREMISES, allowed_codes
+from havens.choices import LISTS, OWN_LISTS, PREMISES
 from havens.hours import DAYS, span
 from havens.models import Venue, Visit
 from havens.schema import VISIT, VisitContext, visit_context, visit_values
@@ -96,7 +96,7 @@ def visit_form_for(
     form.venue_id.choices = options(context.venues.items())
     form.services.choices = options(context.services.items())
     by = use_counts if by_use else None
-    lists.fill_form(form, context.scheme_id, LISTS, OWN_LISTS, allowed_codes, by)
+    lists.fill_form(form, context.scheme_id, LISTS, OWN_LISTS, by)
     form.earliest = context.earliest
     return form.bind(context)
 
@@ -108,15 +108,13 @@ def use_counts(scheme_id: int, name: str) -> Counter | None:
         return None
     column = Visit.help if name == "help" else Visit.left_how
     since = utcnow() - timedelta(days=lists.USE_DAYS)
-    found = db.session.scalars(
-        select(column)
-        .join(Venue, Venue.id == Visit.venue_id)
-        .where(Venue.scheme_id == scheme_id, Visit.arrived_at >= since)
+    return lists.tally(
+        db.session.scalars(
+            select(column)
+            .join(Venue, Venue.id == Visit.venue_id)
+            .where(Venue.scheme_id == scheme_id, Visit.arrived_at >= since)
+        )
     )
-    counts: Counter = Counter()
-    for value in found:
-        counts.update(value if isinstance(value, list) else [value] if value else [])
-    return counts
 
 
 class VisitFilterForm(FlaskForm):

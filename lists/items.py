@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -175,19 +176,34 @@ def fill_form(
     scheme_id: int,
     labels: Mapping[str, Mapping],
     own: tuple[str, ...],
-    allowed_codes: Callable[[str, int], tuple[str, ...]],
     use_counts: Callable[[int, str], Mapping[str, int] | None] | None = None,
 ) -> None:
     """Give each of a record form's list fields its choices: the scheme's own lists (`own`)
     as fill() offers them, commonest first where `use_counts` is given and says so; the
-    fixed ones from `labels`, in the order allowed_codes gives."""
+    fixed ones from `labels`, in their order."""
     for name, fixed in labels.items():
         if name in own:
             fill(form[name], scheme_id, name, use_counts(scheme_id, name) if use_counts else None)
         else:
-            form[name].choices = options(
-                (code, fixed[code]) for code in allowed_codes(name, scheme_id)
-            )
+            form[name].choices = options(fixed.items())
+
+
+def tally(chosen) -> Counter:
+    """How often each code was chosen, from each record's codes (a list, or one code)."""
+    counts: Counter = Counter()
+    for value in chosen:
+        counts.update(value if isinstance(value, list) else [value] if value else [])
+    return counts
+
+
+def codes_allowed(
+    name: str, scheme_id: int | None, own: tuple[str, ...], fixed: Mapping[str, tuple[str, ...]]
+) -> tuple[str, ...]:
+    """The codes a record kind (havens.choices, patrols.choices) may hold in one list, in
+    the order they are shown: for one of the scheme's own lists (`own`), every code of it,
+    hidden ones included (allowed_codes), so a device that saved before an item was hidden
+    still syncs; for the others, the `fixed` list."""
+    return allowed_codes(name, scheme_id) if name in own else fixed[name]
 
 
 def stamp(scheme_id: int) -> str:

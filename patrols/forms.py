@@ -34,7 +34,7 @@ from core.timeutil import to_utc, utcnow
 from extensions import db
 from lists import items as lists
 from patrols.access import teams_for
-from patrols.choices import LISTS, OWN_LISTS, PEOPLE_CHOICES, allowed_codes
+from patrols.choices import LISTS, OWN_LISTS, PEOPLE_CHOICES
 from patrols.models import Contact, Patrol, PatrolArea, Team
 from patrols.schema import (
     CONTACT,
@@ -187,16 +187,15 @@ def use_counts(scheme_id: int, name: str) -> Counter | None:
     if not lists.by_use(scheme_id, name):
         return None
     column = Contact.given if name == "given" else Contact.seen
-    found = db.session.scalars(
-        select(column)
-        .join(Patrol, Patrol.id == Contact.patrol_id)
-        .join(Team, Team.id == Patrol.team_id)
-        .where(Team.scheme_id == scheme_id, Contact.at >= utcnow() - timedelta(days=lists.USE_DAYS))
+    since = utcnow() - timedelta(days=lists.USE_DAYS)
+    return lists.tally(
+        db.session.scalars(
+            select(column)
+            .join(Patrol, Patrol.id == Contact.patrol_id)
+            .join(Team, Team.id == Patrol.team_id)
+            .where(Team.scheme_id == scheme_id, Contact.at >= since)
+        )
     )
-    counts: Counter = Counter()
-    for codes in found:
-        counts.update(codes or [])
-    return counts
 
 
 def contact_form_for(
@@ -215,6 +214,6 @@ def contact_form_for(
     )
     form.area_id.choices = options([(0, _l("No particular area"))] + list(context.areas.items()))
     by = use_counts if by_use else None
-    lists.fill_form(form, context.scheme_id, LISTS, OWN_LISTS, allowed_codes, by)
+    lists.fill_form(form, context.scheme_id, LISTS, OWN_LISTS, by)
     form.earliest = context.earliest
     return form.bind(context)
