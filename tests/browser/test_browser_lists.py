@@ -21,6 +21,7 @@ from patrols.models import Contact, Team
 from tests import journeys
 from tests.browser.offline import go_offline, on_server, outbox, persistent, settle
 from tests.browser.pages import device, menu_link, sign_in
+from tests.fixtures.records import contact_values
 
 pytestmark = pytest.mark.browser
 
@@ -36,21 +37,7 @@ def start_patrol_with_lollipop(app) -> tuple[str, str]:
         began = utcnow().replace(second=0, microsecond=0) - timedelta(hours=1)
         values = {"team_id": team_id, "area_id": None, "route": "", "started_at": began}
         patrol, _ = patrols.start_patrol(str(uuid.uuid4()), values, [pastor], pastor)
-        contact = {
-            "at": began + timedelta(minutes=20),
-            "people": 1,
-            "age_band": None,
-            "gender": None,
-            "seen": [],
-            "given": ["lollipop"],
-            "services": [],
-            "area_id": None,
-            "street": "",
-            "latitude": None,
-            "longitude": None,
-            "handover_venue_id": None,
-            "note": "",
-        }
+        contact = contact_values(began + timedelta(minutes=20), given=["lollipop"])
         old, _ = patrols.save_contact(str(uuid.uuid4()), patrol, contact, pastor)
         db.session.commit()
         return patrol.id, old.id
