@@ -14,7 +14,6 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -33,7 +32,7 @@ from patrols import services as patrols
 from patrols.models import Contact, ContactRevision
 from patrols.schema import CONTACT, contact_context, contact_values
 from sync.authors import author_of
-from sync.entries import Rejected, answers, client_time, shape_errors
+from sync.entries import Rejected, answers, client_time, same_id, shape_errors
 from sync.models import Receipt, SyncConflict
 from sync.takers import TAKERS, patrol_of, while_out
 
@@ -176,8 +175,7 @@ class Batch:
         data, errors = schema.validate(answers_, self.context(entry["kind"], author))
         if errors:
             raise Rejected(errors)
-        if data["id"] != entry["id"]:
-            raise Rejected({"id": [_("This record has no valid id.")]})
+        same_id(data["id"], entry)
         values = values_of(data, author.scheme_id)
         if entry["kind"] == "visit":
             return values, {}

@@ -132,7 +132,7 @@ def validated(build: Callable, data: dict, **kwargs):
     return form
 
 
-def same_id(form, entry: dict) -> None:
+def same_id(record_id, entry: dict) -> None:
     """The record id among the answers must be the entry's own."""
-    if form.id.data != entry["id"]:
+    if record_id != entry["id"]:
         raise Rejected({"id": [_("This record has no valid id.")]})

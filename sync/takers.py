@@ -42,7 +42,7 @@ def not_yours(model, record_id: str, author: User, message: str) -> Exception:
 
 def take_visit(entry: dict, author: User) -> str:
     form = validated(lambda **kw: visit_form_for(author, **kw), entry["data"])
-    same_id(form, entry)
+    same_id(form.id.data, entry)
     if not handover_matches(form, author):
         raise Rejected(form.errors)
     _visit, created = havens.save_visit(entry["id"], form.values(), author)
@@ -87,7 +87,7 @@ def patrol_of(entry: dict, author: User, key: str = "patrol") -> Patrol:
 def take_contact(entry: dict, author: User) -> str:
     patrol = patrol_of(entry, author)
     form = validated(lambda **kw: contact_form_for(author, **kw), entry["data"])
-    same_id(form, entry)
+    same_id(form.id.data, entry)
     values = form.values()
     while_out(patrol, values)
     _contact, created = patrols.save_contact(entry["id"], patrol, values, author)
@@ -110,7 +110,7 @@ def take_contact_correction(entry: dict, author: User) -> str:
 
 def take_patrol_start(entry: dict, author: User) -> str:
     form = validated(lambda **kw: start_form_for(author, **kw), entry["data"])
-    same_id(form, entry)
+    same_id(form.id.data, entry)
     pastors = [form.members[i] for i in form.pastors.data]
     try:
         with db.session.begin_nested():
